@@ -1,0 +1,378 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import hashlib
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import SQL, format_datetime
+
+from ..tools import fetch_locked_ids
+
+SCAN_BATCH_SIZE = 1000
+DIGEST_BATCH_SIZE = 5000
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    crm_alert_due_at = fields.Datetime(
+        string="Due Moment",
+        compute="_compute_crm_alert_due_at",
+        store=True,
+        index=True,
+        help="When the activity is due: its meeting's start, else its deadline "
+        "day at the company's due time in the responsible user's timezone.",
+    )
+    crm_alert_reminded_for = fields.Datetime(
+        string="Reminder Queued For",
+        readonly=True,
+        copy=False,
+        help="The due moment a reminder was queued for.",
+    )
+    crm_alert_escalated_for = fields.Datetime(
+        string="Escalation Queued For",
+        readonly=True,
+        copy=False,
+        help="The due moment an escalation was queued for.",
+    )
+    crm_alert_due_local = fields.Char(
+        string="Due (local time)", compute="_compute_crm_alert_due_local"
+    )
+    crm_alert_record_url = fields.Char(
+        string="Record Link", compute="_compute_crm_alert_record_url"
+    )
+
+    def init(self):
+        res = super().init()
+        # Partial indexes: only the activities still waiting for an alert are
+        # in them, so finding the due ones stays a short range scan.
+        for name, column in (
+            ("mail_activity_crm_alert_remind_idx", "crm_alert_reminded_for"),
+            ("mail_activity_crm_alert_escalate_idx", "crm_alert_escalated_for"),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON mail_activity "
+                    "(crm_alert_due_at) WHERE active AND %s IS DISTINCT FROM "
+                    "crm_alert_due_at",
+                    SQL.identifier(name),
+                    SQL.identifier(column),
+                )
+            )
+        return res
+
+    @api.depends(
+        "date_deadline",
+        "calendar_event_id.start",
+        "calendar_event_id.allday",
+        "user_id.tz",
+        "user_id.company_id.crm_alert_due_hour",
+    )
+    def _compute_crm_alert_due_at(self):
+        for activity in self:
+            activity.crm_alert_due_at = activity._crm_alert_due_moment()
+
+    def _crm_alert_due_moment(self):
+        self.ensure_one()
+        event = self.calendar_event_id
+        if event and event.start and not event.allday:
+            return event.start
+        if not self.date_deadline:
+            return False
+        hour = self._crm_alert_company().crm_alert_due_hour
+        hours, minutes = divmod(round(hour * 60), 60)
+        local = datetime.combine(self.date_deadline, time(hours, minutes))
+        tz = pytz.timezone(self.user_id.tz or "UTC")
+        return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _crm_alert_company(self):
+        return self.user_id.company_id or self.env.company
+
+    @api.depends("crm_alert_due_at", "user_id.tz")
+    def _compute_crm_alert_due_local(self):
+        for activity in self:
+            activity.crm_alert_due_local = (
+                format_datetime(
+                    activity.env,
+                    activity.crm_alert_due_at,
+                    tz=activity.user_id.tz or "UTC",
+                    dt_format=False,
+                )
+                + f" ({activity.user_id.tz or 'UTC'})"
+                if activity.crm_alert_due_at
+                else ""
+            )
+
+    @api.depends("res_model", "res_id")
+    def _compute_crm_alert_record_url(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        for activity in self:
+            activity.crm_alert_record_url = (
+                f"{base_url}/mail/view?model={activity.res_model}"
+                f"&res_id={activity.res_id}"
+            )
+
+    # ------------------------------------------------------------------
+    # Exact wake-ups
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        activities = super().create(vals_list)
+        activities._crm_alert_schedule_scan()
+        return activities
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"date_deadline", "user_id", "calendar_event_id", "active"} & set(vals):
+            self._crm_alert_schedule_scan()
+        return res
+
+    def _crm_alert_schedule_scan(self):
+        """Wake the scanner at the moments these activities become due."""
+        now = fields.Datetime.now()
+        moments = set()
+        for activity in self.filtered("crm_alert_due_at"):
+            company = activity._crm_alert_company()
+            if company.crm_alert_activity_enabled:
+                remind_at = activity.crm_alert_due_at - timedelta(
+                    hours=company.crm_alert_activity_interval
+                )
+                moments.add(max(remind_at, now))
+            if company.crm_alert_late_enabled:
+                moments.add(
+                    activity.crm_alert_due_at
+                    + timedelta(hours=company.crm_alert_late_interval)
+                )
+        if moments:
+            cron = self.env.ref(
+                "crm_alert_automation.ir_cron_crm_alert_scan", raise_if_not_found=False
+            )
+            if cron:
+                cron._trigger(at=sorted(moments))
+
+    # ------------------------------------------------------------------
+    # Scanner
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_crm_alert_scan(self, batch_size=SCAN_BATCH_SIZE):
+        """Queue the reminders and escalations that are due, one batch a call.
+
+        Each activity is locked (SKIP LOCKED) and marked in the same
+        transaction that queues its message, so overlapping workers and
+        re-runs after a crash never queue it twice.
+        """
+        now = fields.Datetime.now()
+        done = 0
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("crm_alert_activity_enabled", "=", True),
+                    ("crm_alert_late_enabled", "=", True),
+                ]
+            )
+        )
+        for company in companies.filtered("crm_alert_activity_enabled"):
+            done += self._crm_alert_queue_reminders(company, now, batch_size)
+        for company in companies.filtered("crm_alert_late_enabled"):
+            done += self._crm_alert_queue_escalations(company, now, DIGEST_BATCH_SIZE)
+        remaining = self._crm_alert_count_due(companies, now)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if done:
+            self.env["crm.alert.message"]._trigger_dispatch()
+        return done
+
+    def _crm_alert_reminder_window(self, company, now):
+        return now, now + timedelta(hours=company.crm_alert_activity_interval)
+
+    def _crm_alert_escalation_limit(self, company, now):
+        return now - timedelta(hours=company.crm_alert_late_interval)
+
+    def _crm_alert_due_query(self, company, kind, now, limit=None, lock=False):
+        if kind == "reminder":
+            start, end = self._crm_alert_reminder_window(company, now)
+            condition = SQL(
+                "a.crm_alert_due_at > %s AND a.crm_alert_due_at <= %s "
+                "AND a.crm_alert_reminded_for IS DISTINCT FROM a.crm_alert_due_at",
+                start,
+                end,
+            )
+        else:
+            condition = SQL(
+                "a.crm_alert_due_at <= %s "
+                "AND a.crm_alert_escalated_for IS DISTINCT FROM a.crm_alert_due_at",
+                self._crm_alert_escalation_limit(company, now),
+            )
+        return SQL(
+            """
+            SELECT a.id FROM mail_activity a
+              JOIN res_users u ON u.id = a.user_id
+             WHERE a.active AND u.active AND %s AND u.company_id = %s
+             ORDER BY a.crm_alert_due_at, a.id
+             %s %s
+            """,
+            condition,
+            company.id,
+            SQL("LIMIT %s", limit) if limit else SQL(),
+            SQL("FOR UPDATE OF a SKIP LOCKED") if lock else SQL(),
+        )
+
+    def _crm_alert_lock_due(self, company, kind, now, limit):
+        """The due activities this worker may queue, locked; None when a
+        concurrent worker got there first (the scan is triggered again)."""
+        self.env.flush_all()
+        query = self._crm_alert_due_query(company, kind, now, limit=limit, lock=True)
+        ids = fetch_locked_ids(self.env.cr, query)
+        if ids is None:
+            self.env.ref("crm_alert_automation.ir_cron_crm_alert_scan")._trigger()
+            return self.browse()
+        return self.browse(ids)
+
+    def _crm_alert_count_due(self, companies, now):
+        total = 0
+        for kind, flag in (
+            ("reminder", "crm_alert_activity_enabled"),
+            ("escalation", "crm_alert_late_enabled"),
+        ):
+            for company in companies.filtered(flag):
+                query = self._crm_alert_due_query(company, kind, now)
+                self.env.cr.execute(SQL("SELECT count(*) FROM (%s) due", query))
+                total += self.env.cr.fetchone()[0]
+        return total
+
+    def _crm_alert_queue_reminders(self, company, now, batch_size):
+        """Record the due reminders; the dispatcher renders each one just
+        before sending it (current content, and a template error fails one
+        message, not the whole scan).
+
+        One INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING: the
+        unique key is the last guard against a duplicate, and queueing stays
+        cheap however many reminders fall due at once.
+        """
+        activities = self._crm_alert_lock_due(company, "reminder", now, batch_size)
+        if not activities:
+            return 0
+        template = self.env.ref("crm_alert_automation.mail_template_activity_reminder")
+        email_from, server = False, self.env["ir.mail_server"]
+        if company.crm_alert_activity_sender == "system":
+            email_from, server = company._crm_alert_system_sender()
+        self.env["crm.alert.message"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH queued AS (
+                    INSERT INTO crm_alert_message (
+                        company_id, kind, channel, state, dedupe_key,
+                        recipient_partner_id, template_id, email_from, mail_server_id,
+                        subject, res_model, res_id, due_at, next_try, attempts,
+                        create_uid, write_uid, create_date, write_date)
+                    SELECT %(company)s, 'reminder', 'email', 'queued',
+                           'reminder:' || a.id || ':'
+                               || to_char(a.crm_alert_due_at, 'YYYY-MM-DD HH24:MI:SS'),
+                           u.partner_id, %(template)s, %(email_from)s, %(server)s,
+                           COALESCE(a.summary, t.name->>'en_US'),
+                           a.res_model, a.res_id, a.crm_alert_due_at, %(now)s, 0,
+                           %(uid)s, %(uid)s, %(now)s, %(now)s
+                      FROM mail_activity a
+                      JOIN res_users u ON u.id = a.user_id
+                      LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id
+                     WHERE a.id = ANY(%(ids)s)
+                        ON CONFLICT (dedupe_key) DO NOTHING
+                 RETURNING id, dedupe_key)
+                INSERT INTO crm_alert_message_activity_rel (message_id, activity_id)
+                SELECT id, split_part(dedupe_key, ':', 2)::int FROM queued
+                """,
+                company=company.id,
+                template=template.id,
+                email_from=email_from or None,
+                server=server.id or None,
+                now=now,
+                uid=self.env.uid,
+                ids=activities.ids,
+            )
+        )
+        self.env["crm.alert.message"].invalidate_model()
+        self._crm_alert_mark(activities, "crm_alert_reminded_for")
+        return len(activities)
+
+    def _crm_alert_queue_escalations(self, company, now, batch_size):
+        """One digest per default person for the newly late activities,
+        rendered by the dispatcher with what is still late then."""
+        activities = self._crm_alert_lock_due(company, "escalation", now, batch_size)
+        if not activities:
+            return 0
+        email_from, server = company._crm_alert_escalation_sender()
+        template = self.env.ref("crm_alert_automation.mail_template_late_digest")
+        digest_key = hashlib.sha1(
+            ",".join(f"{a.id}@{a.crm_alert_due_at}" for a in activities).encode()
+        ).hexdigest()
+        self.env["crm.alert.message"].sudo().create(
+            [
+                {
+                    "company_id": company.id,
+                    "kind": "escalation",
+                    "channel": "email",
+                    "dedupe_key": f"escalation:{company.id}:{user.id}:{digest_key}",
+                    "recipient_partner_id": user.partner_id.id,
+                    "template_id": template.id,
+                    "email_from": email_from,
+                    "mail_server_id": server.id,
+                    "subject": self.env._(
+                        "%(count)s late activities", count=len(activities)
+                    ),
+                    "activity_ids": [(6, 0, activities.ids)],
+                }
+                for user in company.crm_alert_late_user_ids
+            ]
+        )
+        self._crm_alert_mark(activities, "crm_alert_escalated_for")
+        return len(activities)
+
+    def _crm_alert_mark(self, activities, column):
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_activity SET %s = crm_alert_due_at WHERE id IN %s",
+                SQL.identifier(column),
+                tuple(activities.ids),
+            )
+        )
+        activities.invalidate_recordset([column])
+
+    def _crm_alert_late_lines(self, now):
+        return [
+            {
+                "owner": activity.user_id.name,
+                "summary": activity.summary or activity.activity_type_id.name or "",
+                "record": activity.res_name or "",
+                "url": activity.crm_alert_record_url,
+                "due": activity.crm_alert_due_local,
+                "hours_late": int(
+                    (now - activity.crm_alert_due_at).total_seconds() // 3600
+                ),
+            }
+            for activity in self
+        ]
+
+    def _crm_alert_reminder_sender(self, company):
+        """(From address, mail server) of this activity's reminder."""
+        self.ensure_one()
+        if company.crm_alert_activity_sender == "owner":
+            owner = self._crm_alert_owner()
+            return company._crm_alert_sender_for(owner.email_formatted)
+        return company._crm_alert_system_sender()
+
+    def _crm_alert_owner(self):
+        """The user who scheduled the activity, else its responsible user."""
+        creator = self.create_uid
+        if (
+            creator
+            and not creator.share
+            and creator.email
+            and not creator._is_superuser()
+        ):
+            return creator
+        return self.user_id

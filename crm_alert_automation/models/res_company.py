@@ -1,0 +1,268 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL, email_normalize, formataddr
+
+MIN_INTERVAL_HOURS = 1
+MAX_INTERVAL_HOURS = 720
+SPAM_WARNING_HOURS = 2
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    crm_alert_mail_server_id = fields.Many2one(
+        "ir.mail_server",
+        string="Alerts Mail Server",
+        groups="base.group_system",
+        help="Outgoing server of the dedicated account that sends CRM alerts.",
+    )
+    crm_alert_email_from = fields.Char(
+        string="Alerts Sender Address",
+        help="From address of the system account, e.g. crm-alerts@yourcompany.com.",
+    )
+    crm_alert_activity_enabled = fields.Boolean(string="Activity Alerts")
+    crm_alert_activity_interval = fields.Integer(
+        string="Activity Alert Interval (hours)",
+        default=24,
+        help="How many hours before an activity is due its responsible user "
+        "is reminded.",
+    )
+    crm_alert_activity_sender = fields.Selection(
+        [("system", "System account"), ("owner", "Activity owner's account")],
+        string="Activity Alert Sender",
+        default="system",
+        required=True,
+    )
+    crm_alert_late_enabled = fields.Boolean(string="Late Response Notifications")
+    crm_alert_late_interval = fields.Integer(
+        string="Late Response Interval (hours)",
+        default=24,
+        help="How many hours after the deadline an activity that is still not "
+        "done is escalated to the default persons.",
+    )
+    crm_alert_late_sender = fields.Selection(
+        [("system", "System account"), ("email", "Specific e-mail")],
+        string="Late Response Sender",
+        default="system",
+        required=True,
+    )
+    crm_alert_late_email = fields.Char(string="Late Response Sender E-mail")
+    crm_alert_late_user_ids = fields.Many2many(
+        "res.users",
+        "res_company_crm_alert_late_user_rel",
+        "company_id",
+        "user_id",
+        string="Escalation Recipients",
+        help="Users and managers who receive late-response escalations.",
+    )
+    crm_alert_due_hour = fields.Float(
+        string="Activity Due Time",
+        default=18.0,
+        help="Time of day, in the responsible user's timezone, at which an "
+        "activity without a calendar event is due on its deadline day.",
+    )
+
+    @api.model
+    def _crm_alert_default_values(self):
+        """The module defaults that Settings' Reset restores."""
+        return {
+            "crm_alert_activity_enabled": False,
+            "crm_alert_activity_interval": 24,
+            "crm_alert_activity_sender": "system",
+            "crm_alert_late_enabled": False,
+            "crm_alert_late_interval": 24,
+            "crm_alert_late_sender": "system",
+            "crm_alert_late_email": False,
+            "crm_alert_late_user_ids": [Command.clear()],
+            "crm_alert_due_hour": 18.0,
+        }
+
+    def action_crm_alert_reset(self):
+        self.write(self._crm_alert_default_values())
+
+    def write(self, vals):
+        newly_escalating = self.filtered(lambda c: not c.crm_alert_late_enabled)
+        res = super().write(vals)
+        if vals.get("crm_alert_late_enabled"):
+            newly_escalating._crm_alert_mark_known_late()
+        if any(name.startswith("crm_alert_") for name in vals):
+            cron = self.env.ref(
+                "crm_alert_automation.ir_cron_crm_alert_scan", raise_if_not_found=False
+            )
+            if cron:
+                cron._trigger()
+        return res
+
+    def _crm_alert_mark_known_late(self):
+        """Activities already late when escalations are switched on are not news.
+
+        Without this, switching escalations on would send a digest of every
+        activity ever left undone.
+        """
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        for company in self:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE mail_activity a
+                       SET crm_alert_escalated_for = a.crm_alert_due_at
+                      FROM res_users u
+                     WHERE u.id = a.user_id AND u.company_id = %s AND a.active
+                       AND a.crm_alert_due_at <= %s
+                       AND a.crm_alert_escalated_for IS DISTINCT FROM a.crm_alert_due_at
+                    """,
+                    company.id,
+                    now - timedelta(hours=company.crm_alert_late_interval),
+                )
+            )
+        self.env["mail.activity"].invalidate_model(["crm_alert_escalated_for"])
+
+    # ------------------------------------------------------------------
+    # Senders: (From address, ir.mail_server)
+    # ------------------------------------------------------------------
+    def _crm_alert_system_sender(self):
+        self.ensure_one()
+        company = self.sudo()
+        return (
+            formataddr((company.name, company.crm_alert_email_from)),
+            company.crm_alert_mail_server_id,
+        )
+
+    def _crm_alert_sender_for(self, email_from):
+        """Send as ``email_from`` through a server whose FROM filter names it
+        (or its domain) when there is one, else through the alerts server."""
+        self.ensure_one()
+        servers = (
+            self.env["ir.mail_server"].sudo().search([("from_filter", "!=", False)])
+        )
+        matching = servers.filtered(
+            lambda server: server._match_from_filter(email_from, server.from_filter)
+        )
+        return email_from, matching[:1] or self.sudo().crm_alert_mail_server_id
+
+    def _crm_alert_escalation_sender(self):
+        self.ensure_one()
+        if self.crm_alert_late_sender == "email":
+            return self._crm_alert_sender_for(self.crm_alert_late_email)
+        return self._crm_alert_system_sender()
+
+    @api.constrains("crm_alert_activity_interval", "crm_alert_late_interval")
+    def _check_crm_alert_intervals(self):
+        for company in self:
+            for field_name in (
+                "crm_alert_activity_interval",
+                "crm_alert_late_interval",
+            ):
+                value = company[field_name]
+                if not MIN_INTERVAL_HOURS <= value <= MAX_INTERVAL_HOURS:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s must be a whole number of hours from "
+                            "%(min)s to %(max)s (got %(value)s).",
+                            field=self._fields[field_name]._description_string(
+                                self.env
+                            ),
+                            min=MIN_INTERVAL_HOURS,
+                            max=MAX_INTERVAL_HOURS,
+                            value=value,
+                        )
+                    )
+
+    @api.constrains("crm_alert_due_hour")
+    def _check_crm_alert_due_hour(self):
+        for company in self:
+            if not 0 <= company.crm_alert_due_hour < 24:
+                raise ValidationError(
+                    self.env._(
+                        "Activity Due Time must be a time of day between 00:00 "
+                        "and 23:59."
+                    )
+                )
+
+    @api.constrains(
+        "crm_alert_email_from", "crm_alert_late_sender", "crm_alert_late_email"
+    )
+    def _check_crm_alert_addresses(self):
+        for company in self:
+            if company.crm_alert_email_from and not email_normalize(
+                company.crm_alert_email_from
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Alerts Sender Address '%(value)s' is not a valid e-mail "
+                        "address; use the form name@example.com.",
+                        value=company.crm_alert_email_from,
+                    )
+                )
+            if company.crm_alert_late_sender == "email" and not email_normalize(
+                company.crm_alert_late_email or ""
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Late Response Sender E-mail is required when the sender "
+                        "is 'Specific e-mail' and must be a valid address like "
+                        "name@example.com (got '%(value)s').",
+                        value=company.crm_alert_late_email or "",
+                    )
+                )
+
+    @api.constrains("crm_alert_late_enabled", "crm_alert_late_user_ids")
+    def _check_crm_alert_escalation_recipients(self):
+        for company in self.filtered("crm_alert_late_enabled"):
+            if not company.crm_alert_late_user_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation Recipients: choose at least one default person "
+                        "to receive late-response notifications, or switch them off."
+                    )
+                )
+            without_email = company.crm_alert_late_user_ids.filtered(
+                lambda user: not email_normalize(user.email or "")
+            )
+            if without_email:
+                raise ValidationError(
+                    self.env._(
+                        "Escalation Recipients: %(users)s has no valid e-mail "
+                        "address. Add one on the user, or remove them from the list.",
+                        users=", ".join(without_email.mapped("name")),
+                    )
+                )
+
+    @api.constrains(
+        "crm_alert_activity_enabled",
+        "crm_alert_activity_sender",
+        "crm_alert_late_enabled",
+        "crm_alert_late_sender",
+        "crm_alert_mail_server_id",
+        "crm_alert_email_from",
+    )
+    def _check_crm_alert_system_account(self):
+        for company in self.sudo():
+            if not company._crm_alert_uses_system_account():
+                continue
+            if not company.crm_alert_mail_server_id:
+                raise ValidationError(
+                    self.env._(
+                        "SMTP Server: alerts sent from the system account need "
+                        "the e-mail configuration (SMTP server) filled in first."
+                    )
+                )
+            if not company.crm_alert_email_from:
+                raise ValidationError(
+                    self.env._(
+                        "Alerts Sender Address: alerts sent from the system "
+                        "account need the account's e-mail address."
+                    )
+                )
+
+    def _crm_alert_uses_system_account(self):
+        self.ensure_one()
+        return (
+            self.crm_alert_activity_enabled
+            and self.crm_alert_activity_sender == "system"
+        ) or (self.crm_alert_late_enabled and self.crm_alert_late_sender == "system")

@@ -1,0 +1,184 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .res_company import SPAM_WARNING_HOURS
+
+# Settings fields that mirror a res.company field of the same name. They are
+# plain (not related) fields so that Save writes them to the company in one
+# write and the company's constraints judge the whole new configuration.
+COMPANY_FIELDS = (
+    "crm_alert_email_from",
+    "crm_alert_activity_enabled",
+    "crm_alert_activity_interval",
+    "crm_alert_activity_sender",
+    "crm_alert_late_enabled",
+    "crm_alert_late_interval",
+    "crm_alert_late_sender",
+    "crm_alert_late_email",
+    "crm_alert_late_user_ids",
+    "crm_alert_due_hour",
+)
+SMTP_ENCRYPTION = [
+    ("none", "None"),
+    ("starttls", "TLS (STARTTLS)"),
+    ("ssl", "SSL/TLS"),
+]
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    crm_alert_smtp_host = fields.Char(
+        string="SMTP Server",
+        groups="base.group_system",
+        help="e.g. smtp.yourcompany.com",
+    )
+    crm_alert_smtp_port = fields.Integer(
+        string="SMTP Port", default=587, groups="base.group_system"
+    )
+    crm_alert_smtp_encryption = fields.Selection(
+        SMTP_ENCRYPTION,
+        string="SMTP Encryption",
+        default="starttls",
+        groups="base.group_system",
+    )
+    crm_alert_smtp_user = fields.Char(
+        string="SMTP User Name", groups="base.group_system"
+    )
+    # Write-only: never loaded, so the saved password never reaches a browser.
+    crm_alert_smtp_password = fields.Char(
+        string="SMTP Password", groups="base.group_system"
+    )
+    crm_alert_smtp_password_set = fields.Boolean(
+        string="SMTP Password Saved", readonly=True, groups="base.group_system"
+    )
+    crm_alert_email_from = fields.Char(string="Alerts Sender Address")
+    crm_alert_activity_enabled = fields.Boolean(string="Activity Alerts")
+    crm_alert_activity_interval = fields.Integer(
+        string="Activity Alert Interval (hours)"
+    )
+    crm_alert_activity_sender = fields.Selection(
+        [("system", "System account"), ("owner", "Activity owner's account")],
+        string="Activity Alert Sender",
+    )
+    crm_alert_late_enabled = fields.Boolean(string="Late Response Notifications")
+    crm_alert_late_interval = fields.Integer(string="Late Response Interval (hours)")
+    crm_alert_late_sender = fields.Selection(
+        [("system", "System account"), ("email", "Specific e-mail")],
+        string="Late Response Sender",
+    )
+    crm_alert_late_email = fields.Char(string="Late Response Sender E-mail")
+    crm_alert_late_user_ids = fields.Many2many(
+        "res.users", string="Escalation Recipients", domain=[("share", "=", False)]
+    )
+    crm_alert_due_hour = fields.Float(string="Activity Due Time")
+
+    @api.model
+    def get_values(self):
+        res = super().get_values()
+        company = self.env.company
+        for name in COMPANY_FIELDS:
+            value = company[name]
+            is_relation = isinstance(value, models.BaseModel)
+            res[name] = [Command.set(value.ids)] if is_relation else value
+        server = company.sudo().crm_alert_mail_server_id
+        res.update(
+            crm_alert_smtp_host=server.smtp_host or False,
+            crm_alert_smtp_port=server.smtp_port or 587,
+            crm_alert_smtp_encryption=server.smtp_encryption or "starttls",
+            crm_alert_smtp_user=server.smtp_user or False,
+            crm_alert_smtp_password_set=bool(server.smtp_pass),
+        )
+        return res
+
+    def set_values(self):
+        res = super().set_values()
+        self._crm_alert_save_mail_server()
+        self.company_id.write(self._crm_alert_company_values())
+        return res
+
+    def _crm_alert_company_values(self):
+        values = {name: self[name] for name in COMPANY_FIELDS}
+        values["crm_alert_late_user_ids"] = [
+            Command.set(self.crm_alert_late_user_ids.ids)
+        ]
+        if values["crm_alert_late_sender"] != "email":
+            values["crm_alert_late_email"] = False
+        return values
+
+    def _crm_alert_save_mail_server(self):
+        """Create, update or detach the company's dedicated alerts server."""
+        self.ensure_one()
+        company = self.company_id.sudo()
+        server = company.crm_alert_mail_server_id
+        if not self.crm_alert_smtp_host:
+            if server:
+                server.active = False
+                company.crm_alert_mail_server_id = False
+            return server.browse()
+        if not 0 < self.crm_alert_smtp_port < 65536:
+            raise ValidationError(
+                self.env._(
+                    "SMTP Port must be a number from 1 to 65535 (got %(port)s).",
+                    port=self.crm_alert_smtp_port,
+                )
+            )
+        values = {
+            "name": self.env._("CRM Alerts (%(company)s)", company=company.name),
+            "smtp_host": self.crm_alert_smtp_host.strip(),
+            "smtp_port": self.crm_alert_smtp_port,
+            "smtp_encryption": self.crm_alert_smtp_encryption or "none",
+            "smtp_authentication": "login",
+            "smtp_user": self.crm_alert_smtp_user or False,
+            "from_filter": self.crm_alert_email_from or False,
+            # Never the default server for Odoo's other outgoing mail.
+            "sequence": 100,
+            "active": True,
+        }
+        if self.crm_alert_smtp_password:
+            values["smtp_pass"] = self.crm_alert_smtp_password
+        elif not self.crm_alert_smtp_user:
+            values["smtp_pass"] = False
+        if server:
+            server.write(values)
+        else:
+            server = server.create(values)
+            company.crm_alert_mail_server_id = server
+        return server
+
+    def action_crm_alert_test_smtp(self):
+        """Save the typed e-mail configuration and test it with Odoo's SMTP test."""
+        self.ensure_one()
+        server = self._crm_alert_save_mail_server()
+        if not server:
+            raise ValidationError(
+                self.env._("SMTP Server: enter the server name before testing it.")
+            )
+        return server.test_smtp_connection()
+
+    def action_crm_alert_reset(self):
+        self.company_id.action_crm_alert_reset()
+        return {"type": "ir.actions.client", "tag": "reload"}
+
+    @api.onchange("crm_alert_activity_interval", "crm_alert_late_interval")
+    def _onchange_crm_alert_interval_spam_warning(self):
+        short = [
+            self._fields[name]._description_string(self.env)
+            for name in ("crm_alert_activity_interval", "crm_alert_late_interval")
+            if 0 < self[name] < SPAM_WARNING_HOURS
+        ]
+        if short:
+            return {
+                "warning": {
+                    "title": self.env._("Very short interval"),
+                    "message": self.env._(
+                        "%(fields)s is under %(hours)s hours: alerts this close "
+                        "together may feel like spam to your team.",
+                        fields=", ".join(short),
+                        hours=SPAM_WARNING_HOURS,
+                    ),
+                    "type": "notification",
+                }
+            }

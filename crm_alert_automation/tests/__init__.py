@@ -1,0 +1,5 @@
+from . import test_settings
+from . import test_activity_alerts
+from . import test_settings_tour
+from . import test_gateways
+from . import test_gateway_receipts

@@ -1,0 +1,1 @@
+from .concurrency import fetch_locked_ids
