@@ -1,6 +1,7 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
+import socket
 import threading
 from datetime import timedelta
 
@@ -367,7 +368,16 @@ class CrmAlertMessage(models.Model):
             "auto_delete": False,
             "model": self.res_model,
             "res_id": self.res_id,
+            "message_id": self._email_message_id(),
         }
+
+    def _email_message_id(self):
+        """One Message-ID per outbox row, whatever the attempt: if a worker
+        dies after the SMTP server accepted the mail but before recording it,
+        the re-send carries the same Message-ID and mail systems treat it as
+        the same message."""
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return f"<crm-alert-{self.id}.{uuid[:13]}@{socket.getfqdn()}>"
 
     def _record_success(self):
         self._record_attempt("sent", self.provider_message_id or "")

@@ -333,6 +333,25 @@ class TestActivityAlerts(TransactionCase):
             self.assertEqual(len(revived.received_by(self.jakarta.email)), 1)
         self.assertEqual(len(self.messages()), 1, "the same row, nothing lost")
 
+    def test_resend_after_crash_at_smtp_boundary_keeps_message_id(self):
+        """A worker dies after the SMTP server accepted the mail but before its
+        transaction committed: the re-send is the same message to mail systems."""
+        self.schedule(self.jakarta)
+        with freeze_time("2026-12-09 12:00:00"):
+            self.env["mail.activity"]._cron_crm_alert_scan()
+            with self.assertRaises(InterruptedError), self.env.cr.savepoint():
+                self.env["crm.alert.message"]._cron_dispatch()
+                raise InterruptedError("worker killed before commit")
+        message = self.messages(kind="reminder")
+        self.assertEqual(message.state, "queued", "nothing recorded the send")
+        self.run_alerts("2026-12-09 12:20:00")
+        self.assertEqual(message.state, "sent")
+        received = self.alerts_to(self.sink, self.jakarta.email)
+        self.assertEqual(len(received), 2, "at-least-once at the SMTP boundary")
+        ids = {m["message"]["Message-ID"] for m in received}
+        self.assertEqual(len(ids), 1, "the re-send carries the same Message-ID")
+        self.assertIn(f"crm-alert-{message.id}.", ids.pop())
+
     def test_gives_up_after_max_attempts_then_retry_button(self):
         self.server.smtp_port = free_port()
         self.schedule(self.jakarta)
