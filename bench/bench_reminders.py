@@ -22,6 +22,7 @@ points at an unused port on 127.0.0.1.
 """
 
 import argparse
+import importlib
 import socket
 import statistics
 import subprocess
@@ -635,14 +636,21 @@ def queue_ours_first(env, scenario):
     return env["crm.alert.message"].search([("id", ">", before)])
 
 
+def dispatcher_module():
+    """The addon's dispatcher module (importable once the registry is up)."""
+    return importlib.import_module(
+        "odoo.addons.crm_alert_automation.models.crm_alert_message"
+    )
+
+
 def render_ours(env, scenario, messages):
-    """What our dispatcher does with each queued reminder before handing it
-    to SMTP (render sender, subject and body; create its mail.mail), minus
-    the sending."""
-    mails = env["mail.mail"]
-    for message in messages:
-        message._render_email()
-        message.mail_id = mails.create(message._mail_values())
+    """What our dispatcher does with a batch of queued reminders before
+    handing each to SMTP (render sender, subject and body; create their
+    mail.mail), minus the sending."""
+    size = dispatcher_module().DISPATCH_BATCH_SIZE
+    for start in range(0, len(messages), size):
+        batch = messages[start : start + size]
+        batch._for_dispatch()._prepare_emails()
     outcome = found(messages.activity_ids.ids)
     outcome.created = f"{len(messages):,} mail.mail"
     return outcome

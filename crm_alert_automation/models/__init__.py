@@ -6,3 +6,5 @@ from . import crm_alert_gateway
 from . import crm_alert_message
 from . import crm_alert_message_attempt
 from . import sms_sms
+from . import ir_qweb
+from . import mail_render_mixin

@@ -200,6 +200,7 @@ class CrmAlertMessage(models.Model):
         messages = self._claim(batch_size)
         if auto_commit:
             self.env.cr.commit()  # pylint: disable=invalid-commit
+        messages._prepare_emails()
         for message in messages:
             message._deliver()
             if auto_commit:
@@ -242,7 +243,12 @@ class CrmAlertMessage(models.Model):
             self._trigger_dispatch()
             ids = []
         self.invalidate_model(["state", "claimed_at"])
-        return self.browse(sorted(ids)).sudo()
+        return self.browse(sorted(ids))._for_dispatch()
+
+    def _for_dispatch(self):
+        """These messages as the dispatcher handles them: beyond user access
+        rights, sharing compiled templates across the batch."""
+        return self.sudo().with_context(crm_alert_qweb_cache={})
 
     @api.model
     def _count_due(self):
@@ -307,6 +313,23 @@ class CrmAlertMessage(models.Model):
             return self.env._("Every activity of this digest was done or cancelled.")
         return False
 
+    def _prepare_emails(self):
+        """Render this batch's e-mails and create their ``mail.mail`` in one
+        go; a row that cannot be rendered is left for ``_deliver`` to fail."""
+        ready = self.browse()
+        for message in self.filtered(lambda m: m.channel == "email" and not m.mail_id):
+            if message._obsolete_reason():
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    message._render_email()
+            except Exception:  # recorded on the row when it is sent
+                continue
+            ready |= message
+        mails = self.env["mail.mail"].sudo().create([m._mail_values() for m in ready])
+        for message, mail in zip(ready, mails, strict=True):
+            message.mail_id = mail
+
     def _render_email(self):
         """Fill in what the scanner left to send time: sender, address,
         subject and body from the template, with today's data."""
@@ -349,7 +372,7 @@ class CrmAlertMessage(models.Model):
         if not mail:
             mail = self.env["mail.mail"].sudo().create(self._mail_values())
             self.mail_id = mail
-        elif mail.state != "sent":
+        elif mail.state not in ("sent", "outgoing"):
             mail.write({"state": "outgoing", "failure_reason": False})
         self.attempts += 1
         mail.send(raise_exception=False)
@@ -369,6 +392,9 @@ class CrmAlertMessage(models.Model):
             "model": self.res_model,
             "res_id": self.res_id,
             "message_id": self._email_message_id(),
+            # Odoo would look up the record's alias and name for every mail.
+            "reply_to": self.email_from,
+            "record_name": self.activity_ids[:1].res_name or False,
         }
 
     def _email_message_id(self):

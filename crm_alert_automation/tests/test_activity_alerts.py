@@ -186,6 +186,29 @@ class TestActivityAlerts(TransactionCase):
         self.assertIn("Nusantara Trading", received["message"]["From"])
         self.assertEqual(received["mail_from"], "crm-alerts@nusantara.example.com")
 
+    def test_each_mail_of_a_batch_rendered_for_its_own_activity(self):
+        """The dispatcher compiles a template once per batch: every mail must
+        still carry its own data, and an edited template the next batch."""
+        self.schedule(self.jakarta, summary="Send the Robusta quote")
+        self.schedule(self.saigon, summary="Confirm the Arabica samples")
+        self.run_alerts("2026-12-09 12:00:00")
+        dewi = self.alerts_to(self.sink, self.jakarta.email)[0]["message"]
+        linh = self.alerts_to(self.sink, self.saigon.email)[0]["message"]
+        dewi_body = dewi.get_body(("html",)).get_content()
+        linh_body = linh.get_body(("html",)).get_content()
+        self.assertIn("Robusta", dewi_body)
+        self.assertNotIn("Arabica", dewi_body)
+        self.assertIn("Arabica", linh_body)
+        self.assertIn(self.saigon.name, linh_body)
+        self.assertNotIn(self.jakarta.name, linh_body)
+
+        template = self.env.ref("crm_alert_automation.mail_template_activity_reminder")
+        template.body_html = template.body_html.replace("Hello", "Good day")
+        self.schedule(self.warsaw)
+        self.run_alerts("2026-12-09 18:00:00")
+        piotr = self.alerts_to(self.sink, self.warsaw.email)[0]["message"]
+        self.assertIn("Good day", piotr.get_body(("html",)).get_content())
+
     def test_owner_sender_uses_matching_server_else_alerts_server(self):
         self.company.crm_alert_activity_sender = "owner"
         manager = new_test_user(
