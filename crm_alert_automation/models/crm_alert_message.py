@@ -326,7 +326,14 @@ class CrmAlertMessage(models.Model):
             except Exception:  # recorded on the row when it is sent
                 continue
             ready |= message
-        mails = self.env["mail.mail"].sudo().create([m._mail_values() for m in ready])
+        # Parked as 'cancel' so that Odoo's own mail queue, which sends every
+        # 'outgoing' mail, leaves them alone: each is released and sent by its
+        # row, in the row's own transaction (see _send_email).
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .create([dict(m._mail_values(), state="cancel") for m in ready])
+        )
         for message, mail in zip(ready, mails, strict=True):
             message.mail_id = mail
 

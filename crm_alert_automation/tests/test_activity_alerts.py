@@ -375,6 +375,31 @@ class TestActivityAlerts(TransactionCase):
         self.assertEqual(len(ids), 1, "the re-send carries the same Message-ID")
         self.assertIn(f"crm-alert-{message.id}.", ids.pop())
 
+    def test_prepared_mails_are_not_sent_by_odoos_mail_queue(self):
+        """The dispatcher prepares a batch's mails before sending them one by
+        one; Odoo's mail queue cron running meanwhile must not send them too,
+        nor the mail of a reminder that became obsolete."""
+        self.schedule(self.jakarta)
+        done = self.schedule(self.saigon)
+        Message = self.env["crm.alert.message"]
+        with freeze_time("2026-12-09 12:00:00"):
+            self.env["mail.activity"]._cron_crm_alert_scan()
+            batch = Message._claim(10).filtered(
+                lambda m: m.company_id == self.company
+            )
+            batch._prepare_emails()
+            self.assertEqual(len(batch.mail_id), 2)
+            self.env["mail.mail"].process_email_queue()
+            self.assertFalse(self.alerts_to(self.sink, self.jakarta.email))
+            done.action_feedback(feedback="Called")
+            for message in batch:
+                message._deliver()
+            self.env["mail.mail"].process_email_queue()
+        self.assertEqual(len(self.alerts_to(self.sink, self.jakarta.email)), 1)
+        self.assertFalse(self.alerts_to(self.sink, self.saigon.email))
+        obsolete = batch.filtered(lambda m: m.state == "cancelled")
+        self.assertEqual(obsolete.mail_id.state, "cancel")
+
     def test_gives_up_after_max_attempts_then_retry_button(self):
         self.server.smtp_port = free_port()
         self.schedule(self.jakarta)
