@@ -171,12 +171,24 @@ class CrmAlertMessage(models.Model):
     # User actions
     # ------------------------------------------------------------------
     def action_retry(self):
+        # Managers may only read the outbox (what is sent is the addon's
+        # business): the retry is the one change they can ask for.
+        self.check_access("read")
         retryable = self.filtered(lambda m: m.state in ("failed", "retry", "cancelled"))
-        retryable.write(
-            {"state": "queued", "next_try": fields.Datetime.now(), "error": False}
-        )
+        retryable.sudo()._requeue()
         self._trigger_dispatch()
         return True
+
+    def _requeue(self):
+        """Send again from the start: a fresh round of attempts."""
+        self.write(
+            {
+                "state": "queued",
+                "next_try": fields.Datetime.now(),
+                "error": False,
+                "attempts": 0,
+            }
+        )
 
     # ------------------------------------------------------------------
     # Dispatcher

@@ -7,17 +7,43 @@ class SmsSms(models.Model):
     _inherit = "sms.sms"
 
     def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
-        """With an SMS gateway configured for the company, Odoo's SMS go
-        through the outbox and that gateway instead of IAP."""
-        gateway = self.env["crm.alert.gateway"]._for_channel("sms", self.env.company)
-        if not gateway:
-            return super()._send(
+        """SMS of a company with an SMS gateway go through the outbox and
+        that gateway instead of IAP; the others keep Odoo's way."""
+        Gateway = self.env["crm.alert.gateway"]
+        by_iap = self.browse()
+        for company, smses in self.grouped(lambda s: s._crm_alert_company()).items():
+            gateway = Gateway._for_channel("sms", company)
+            if gateway:
+                smses._crm_alert_send(gateway)
+            else:
+                by_iap |= smses
+        if by_iap:
+            return super(SmsSms, by_iap)._send(
                 unlink_failed=unlink_failed,
                 unlink_sent=unlink_sent,
                 raise_exception=raise_exception,
             )
+        return None
+
+    def _crm_alert_company(self):
+        """The company the SMS is sent for: its document's, else its
+        recipient's, else the current one."""
+        message = self.mail_message_id
+        if message.model and message.res_id and message.model in self.env:
+            record = self.env[message.model].sudo().browse(message.res_id).exists()
+            if "company_id" in record._fields and record.company_id:
+                return record.company_id
+        return self.partner_id.sudo().company_id or self.env.company
+
+    def _crm_alert_send(self, gateway):
         Message = self.env["crm.alert.message"].sudo()
-        messages = Message.create(
+        resent = Message.search([("sms_id", "in", self.ids)])
+        for message in resent:  # the number may have been corrected meanwhile
+            message.write(
+                {"phone": message.sms_id.number, "body_text": message.sms_id.body}
+            )
+        resent._requeue()
+        messages = resent | Message.create(
             [
                 {
                     "company_id": gateway.company_id.id,
@@ -33,7 +59,7 @@ class SmsSms(models.Model):
                     "res_model": sms.mail_message_id.model,
                     "res_id": sms.mail_message_id.res_id,
                 }
-                for sms in self
+                for sms in self - resent.sms_id
             ]
         )
         self.sudo().write({"state": "process", "failure_type": False})
@@ -41,4 +67,3 @@ class SmsSms(models.Model):
             message._deliver()
         Message._schedule_next_retry()
         self.mail_message_id._notify_message_notification_update()
-        return None

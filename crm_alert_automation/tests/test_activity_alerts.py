@@ -5,6 +5,7 @@ from datetime import date, datetime
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from .common import SmtpSink, free_port, real_smtp
@@ -384,9 +385,7 @@ class TestActivityAlerts(TransactionCase):
         Message = self.env["crm.alert.message"]
         with freeze_time("2026-12-09 12:00:00"):
             self.env["mail.activity"]._cron_crm_alert_scan()
-            batch = Message._claim(10).filtered(
-                lambda m: m.company_id == self.company
-            )
+            batch = Message._claim(10).filtered(lambda m: m.company_id == self.company)
             batch._prepare_emails()
             self.assertEqual(len(batch.mail_id), 2)
             self.env["mail.mail"].process_email_queue()
@@ -463,3 +462,12 @@ class TestActivityAlerts(TransactionCase):
         alerts = self.env["crm.alert.message"]
         self.assertEqual(len(alerts.with_user(manager).search(ours)), 1)
         self.assertFalse(alerts.with_user(other).search(ours), "other company")
+
+        message = alerts.with_user(manager).search(ours)
+        with self.assertRaises(AccessError):
+            message.write({"email_to": "attacker@example.com"})
+        with self.assertRaises(AccessError):
+            message.with_user(other).action_retry()
+        message.sudo().write({"state": "failed"})
+        message.action_retry()
+        self.assertEqual(message.state, "queued", "a manager can retry")

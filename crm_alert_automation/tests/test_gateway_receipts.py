@@ -165,3 +165,44 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
         self.assertEqual(len(self.stub.requests), 1)
         row = self.env["crm.alert.message"].search([("sms_id", "=", bad.id)])
         self.assertIn("Invalid number 12345", row.error)
+
+    def test_failed_odoo_sms_resent_through_the_gateway(self):
+        """Odoo's "Resend" on a failed SMS sends the same SMS again: its
+        outbox row goes round once more, it is not a second row."""
+        self.gateway("twilio")
+        sms = self.env["sms.sms"].create({"number": "12345", "body": "Resi JNE"})
+        sms.send(unlink_sent=False)
+        self.assertEqual(sms.state, "error")
+        sms.number = "+6282112345678"
+        sms.resend_failed()
+        row = self.env["crm.alert.message"].search([("sms_id", "=", sms.id)])
+        self.assertEqual(len(row), 1)
+        self.assertEqual(row.state, "sent")
+        self.assertEqual(self.stub.requests[-1]["form"]["To"], "+6282112345678")
+
+    def test_odoo_sms_uses_the_gateway_of_the_documents_company(self):
+        """The SMS queue cron runs as one user in one company; each SMS still
+        goes through the gateway of its document's company."""
+        self.gateway("twilio", twilio_account_sid="AC-TOKO-JAYA")
+        other = self.env["res.company"].create(
+            {"name": "Hanoi Coffee", "country_id": self.env.ref("base.vn").id}
+        )
+        self.gateway(
+            "twilio", company_id=other.id, twilio_account_sid="AC-HANOI-COFFEE"
+        )
+        hanoi_customer = self.env["res.partner"].create(
+            {"name": "Nguyen Van An", "company_id": other.id}
+        )
+        sms = self.env["sms.sms"].create(
+            [
+                {"number": "+84912345678", "body": "a", "partner_id": p.id}
+                for p in (hanoi_customer, self.customer)
+            ]
+        )
+        sms.send(unlink_sent=False)
+        accounts = sorted(r["path"].split("/")[3] for r in self.stub.requests)
+        self.assertEqual(accounts, ["AC-HANOI-COFFEE", "AC-TOKO-JAYA"])
+        rows = self.env["crm.alert.message"].sudo().search([("sms_id", "in", sms.ids)])
+        self.assertEqual(
+            set(rows.mapped("company_id.name")), {"Hanoi Coffee", "Toko Jaya"}
+        )
