@@ -277,8 +277,13 @@ class CrmAlertMessage(models.Model):
     @api.model
     def _schedule_next_retry(self):
         self.flush_model(["state", "next_try"])
+        # Retries, and messages held back by a gateway's rate limit.
         self.env.cr.execute(
-            "SELECT min(next_try) FROM crm_alert_message WHERE state = 'retry'"
+            SQL(
+                "SELECT min(next_try) FROM crm_alert_message "
+                "WHERE state = 'retry' OR (state = 'queued' AND next_try > %s)",
+                fields.Datetime.now(),
+            )
         )
         next_try = self.env.cr.fetchone()[0]
         if next_try:

@@ -1,6 +1,7 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import hashlib
+import logging
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -9,6 +10,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 
 from ..tools import fetch_locked_ids
+
+_logger = logging.getLogger(__name__)
 
 SCAN_BATCH_SIZE = 1000
 DIGEST_BATCH_SIZE = 5000
@@ -302,6 +305,15 @@ class MailActivity(models.Model):
     def _crm_alert_queue_escalations(self, company, now, batch_size):
         """One digest per default person for the newly late activities,
         rendered by the dispatcher with what is still late then."""
+        recipients = company.crm_alert_late_user_ids.filtered("email")
+        if not recipients:
+            # Every default person was archived since the settings were
+            # saved: keep the late activities pending for a new one.
+            _logger.warning(
+                "CRM alerts: %s has no active default person to escalate to.",
+                company.name,
+            )
+            return 0
         activities = self._crm_alert_lock_due(company, "escalation", now, batch_size)
         if not activities:
             return 0
@@ -326,7 +338,7 @@ class MailActivity(models.Model):
                     ),
                     "activity_ids": [(6, 0, activities.ids)],
                 }
-                for user in company.crm_alert_late_user_ids
+                for user in recipients
             ]
         )
         self._crm_alert_mark(activities, "crm_alert_escalated_for")

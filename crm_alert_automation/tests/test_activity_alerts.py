@@ -276,6 +276,32 @@ class TestActivityAlerts(TransactionCase):
         late_again = self.sink.received_by(self.boss.email)[-1]
         self.assertIn("1 activities are late", late_again["message"]["Subject"])
 
+    def test_escalations_wait_for_a_default_person_then_specific_sender(self):
+        self.schedule(self.jakarta, summary="Send proposal")
+        (self.boss | self.boss2).action_archive()
+        with self.assertLogs(
+            "odoo.addons.crm_alert_automation.models.mail_activity", "WARNING"
+        ) as logs:
+            self.run_alerts("2026-12-11 17:00:00")
+        self.assertIn("no active default person", logs.output[0])
+        self.assertFalse(self.messages(kind="escalation"), "nobody to tell yet")
+
+        self.company.write(
+            {
+                "crm_alert_late_user_ids": [Command.set(self.warsaw.ids)],
+                "crm_alert_late_sender": "email",
+                "crm_alert_late_email": "sales-director@nusantara.example.com",
+            }
+        )
+        self.run_alerts("2026-12-11 17:15:00")
+        [received] = self.sink.received_by(self.warsaw.email)
+        self.assertIn(
+            "Send proposal", received["message"].get_body(("html",)).get_content()
+        )
+        self.assertIn(
+            "sales-director@nusantara.example.com", received["message"]["From"]
+        )
+
     def test_chatter_notes_the_alert(self):
         self.schedule(self.jakarta)
         self.run_alerts("2026-12-09 12:00:00")

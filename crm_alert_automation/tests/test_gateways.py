@@ -298,6 +298,9 @@ class TestGatewayFaults(GatewayCase):
         self.assertEqual([m.state for m in messages], ["sent", "sent", "queued"])
         self.assertEqual(messages[2].attempts, 0)
         self.assertEqual(messages[2].next_try, datetime(2026, 12, 1, 9, 1))
+        dispatcher = self.env.ref("crm_alert_automation.ir_cron_crm_alert_dispatch")
+        wake_ups = self.env["ir.cron.trigger"].search([("cron_id", "=", dispatcher.id)])
+        self.assertIn(messages[2].next_try, wake_ups.mapped("call_at"), "wakes up")
         self.dispatch(datetime(2026, 12, 1, 9, 1, 1))
         self.assertEqual(messages[2].state, "sent")
 
