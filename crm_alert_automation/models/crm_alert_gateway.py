@@ -114,12 +114,30 @@ class CrmAlertGateway(models.Model):
             if gateway.body_format in ("form", "query") and gateway.body_template:
                 gateway._parse_json_object(gateway.body_template, "Body Template")
 
-    @api.constrains("provider", "twilio_account_sid", "twilio_auth_token")
+    @api.constrains(
+        "provider",
+        "twilio_account_sid",
+        "twilio_auth_token",
+        "use_for_sms",
+        "sms_from",
+        "use_for_whatsapp",
+        "whatsapp_from",
+    )
     def _check_twilio_configuration(self):
         for gateway in self.sudo().filtered(lambda g: g.provider == "twilio"):
             if not (gateway.twilio_account_sid and gateway.twilio_auth_token):
                 raise ValidationError(
                     self.env._("Twilio needs the Account SID and the Auth Token.")
+                )
+            if gateway.use_for_sms and not gateway.sms_from:
+                raise ValidationError(
+                    self.env._("SMS Sender is required when the gateway sends SMS.")
+                )
+            if gateway.use_for_whatsapp and not gateway.whatsapp_from:
+                raise ValidationError(
+                    self.env._(
+                        "WhatsApp Sender is required when the gateway sends WhatsApp."
+                    )
                 )
 
     @api.constrains("provider", "meta_phone_number_id", "meta_access_token")

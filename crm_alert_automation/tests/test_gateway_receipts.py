@@ -66,6 +66,21 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
         self.twilio_receipt(gateway, {"MessageSid": sid, "MessageStatus": "sent"})
         self.assertEqual(message.state, "read", "a late receipt never moves back")
 
+    def test_twilio_receipt_signed_for_the_public_url_behind_a_proxy(self):
+        public = "https://crm.nusantara.example.com"
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", public)
+        gateway, message = self.sent_message("twilio")
+        callback = self.stub.requests[-1]["form"]["StatusCallback"]
+        self.assertEqual(callback, f"{public}/crm_alert/webhook/twilio/{gateway.id}")
+        params = {
+            "MessageSid": message.provider_message_id,
+            "MessageStatus": "delivered",
+        }
+        signature = twilio_signature("twilio-secret", callback, params)
+        response = self.twilio_receipt(gateway, params, signature)
+        self.assertEqual(response.status_code, 204)
+        self.assertEqual(message.state, "delivered")
+
     def test_twilio_undelivered_fails_with_reason(self):
         gateway, message = self.sent_message("twilio")
         self.twilio_receipt(

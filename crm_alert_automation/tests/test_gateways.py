@@ -404,3 +404,7 @@ class TestConsentAndNumbers(GatewayCase):
             self.gateway("generic", url="ftp://example.com")
         with self.assertRaisesRegex(ValidationError, "Account SID"):
             self.gateway("twilio", twilio_auth_token=False)
+        with self.assertRaisesRegex(ValidationError, "WhatsApp Sender is required"):
+            self.gateway("twilio", whatsapp_from=False)
+        with self.assertRaisesRegex(ValidationError, "SMS Sender is required"):
+            self.gateway("twilio", sms_from=False)
