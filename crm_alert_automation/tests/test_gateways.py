@@ -358,14 +358,22 @@ class TestConsentAndNumbers(GatewayCase):
 
     def test_invalid_numbers_refused_on_the_partner_form(self):
         self.gateway("twilio")
-        country_id = self.env.ref("base.id").id
-        for bad in ("12345", "0821", "+62 999"):
+        table = [
+            ("base.id", "12345"),
+            ("base.id", "0821"),
+            ("base.id", "+62 999"),
+            ("base.vn", "0912 345"),
+            ("base.vn", "+84 12"),
+            ("base.pl", "512 345"),
+            ("base.pl", "+48 1"),
+        ]
+        for country_ref, bad in table:
             with self.subTest(bad=bad), self.assertRaises(ValidationError) as caught:
                 self.env["res.partner"].create(
                     {
                         "name": "Salah",
                         "mobile": bad,
-                        "country_id": country_id,
+                        "country_id": self.env.ref(country_ref).id,
                         "company_id": self.company.id,
                     }
                 )
