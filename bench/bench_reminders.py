@@ -276,10 +276,12 @@ def planned_deadline_sql(position, tz):
 
 def derived_columns_sql(with_oca):
     """The stored computed columns, from the deadline day ``d`` and the
-    user's timezone ``tz``: ours (due moment: deadline day at the company's
+    user's timezone ``tz`` and company ``company_id`` (the customers have no
+    company): ours (alerts company; due moment: deadline day at the company's
     due hour, local), Odoo's user_tz, and OCA's deadline and next reminder."""
     columns = {
         "user_tz": "tz",
+        "crm_alert_company_id": "company_id",
         "crm_alert_due_at": "((d + make_interval(mins => %(due_minutes)s))"
         " AT TIME ZONE tz) AT TIME ZONE 'UTC'",
     }
@@ -319,14 +321,15 @@ def insert_activities(env, total, due, with_oca):
         f"""
         WITH staff AS (
             SELECT row_number() OVER (ORDER BY u.id) - 1 AS slot,
-                   u.id AS user_id, p.tz
+                   u.id AS user_id, p.tz, u.company_id
               FROM res_users u JOIN res_partner p ON p.id = u.partner_id
              WHERE u.login LIKE 'bench%%@example.com'),
         customers AS (
             SELECT row_number() OVER (ORDER BY id) - 1 AS slot, id, name
               FROM res_partner WHERE name LIKE 'Bench customer %%'),
         planned AS (
-            SELECT g, s.user_id, s.tz, c.id AS partner_id, c.name AS partner_name,
+            SELECT g, s.user_id, s.tz, s.company_id,
+                   c.id AS partner_id, c.name AS partner_name,
                    {planned_deadline_sql("g", "s.tz")} AS d
               FROM generate_series(1, %(total)s) g
               JOIN staff s ON s.slot = g %% %(users)s
@@ -353,13 +356,14 @@ def redate_activities(env, total, due, with_oca):
     env.cr.execute(
         f"""
         WITH ranked AS (
-            SELECT a.id, p.tz, row_number() OVER (ORDER BY a.id) AS position
+            SELECT a.id, p.tz, u.company_id,
+                   row_number() OVER (ORDER BY a.id) AS position
               FROM mail_activity a
               JOIN res_users u ON u.id = a.user_id
               JOIN res_partner p ON p.id = u.partner_id
              WHERE a.summary LIKE %(summary)s),
         planned AS (
-            SELECT id, tz, {planned_deadline_sql("position", "tz")} AS d
+            SELECT id, tz, company_id, {planned_deadline_sql("position", "tz")} AS d
               FROM ranked)
         UPDATE mail_activity a SET date_deadline = d, {assignments}
           FROM planned
@@ -381,7 +385,7 @@ def count_bench_activities(env):
 def check_stored_columns(env, with_oca, sample=300):
     """Recompute the SQL-filled columns of a random sample with the ORM
     (ours and OCA's compute methods): the bench data is what they'd store."""
-    names = ["user_tz", "crm_alert_due_at"] + (
+    names = ["user_tz", "crm_alert_company_id", "crm_alert_due_at"] + (
         ["deadline", "next_reminder"] if with_oca else []
     )
     query = SQL(

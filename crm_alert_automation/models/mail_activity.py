@@ -28,6 +28,14 @@ class MailActivity(models.Model):
         help="When the activity is due: its meeting's start, else its deadline "
         "day at the company's due time in the responsible user's timezone.",
     )
+    crm_alert_company_id = fields.Many2one(
+        "res.company",
+        string="Alerts Company",
+        compute="_compute_crm_alert_company_id",
+        store=True,
+        help="Whose alert settings apply: the company of the activity's "
+        "document, else the responsible user's company.",
+    )
     crm_alert_reminded_for = fields.Datetime(
         string="Reminder Queued For",
         readonly=True,
@@ -71,7 +79,7 @@ class MailActivity(models.Model):
         "calendar_event_id.start",
         "calendar_event_id.allday",
         "user_id.tz",
-        "user_id.company_id.crm_alert_due_hour",
+        "crm_alert_company_id.crm_alert_due_hour",
     )
     def _compute_crm_alert_due_at(self):
         for activity in self:
@@ -91,7 +99,19 @@ class MailActivity(models.Model):
         return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
 
     def _crm_alert_company(self):
-        return self.user_id.company_id or self.env.company
+        return self.crm_alert_company_id or self.env.company
+
+    @api.depends("res_model", "res_id", "user_id.company_id")
+    def _compute_crm_alert_company_id(self):
+        for model, activities in self.grouped("res_model").items():
+            companies = {}
+            if model in self.env and "company_id" in self.env[model]._fields:
+                records = self.env[model].sudo().browse(activities.mapped("res_id"))
+                companies = {r.id: r.company_id for r in records.exists()}
+            for activity in activities:
+                activity.crm_alert_company_id = (
+                    companies.get(activity.res_id) or activity.user_id.company_id
+                )
 
     @api.depends("crm_alert_due_at", "user_id.tz")
     def _compute_crm_alert_due_local(self):
@@ -214,7 +234,7 @@ class MailActivity(models.Model):
             """
             SELECT a.id FROM mail_activity a
               JOIN res_users u ON u.id = a.user_id
-             WHERE a.active AND u.active AND %s AND u.company_id = %s
+             WHERE a.active AND u.active AND %s AND a.crm_alert_company_id = %s
              ORDER BY a.crm_alert_due_at, a.id
              %s %s
             """,

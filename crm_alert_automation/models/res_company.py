@@ -111,8 +111,7 @@ class ResCompany(models.Model):
                     """
                     UPDATE mail_activity a
                        SET crm_alert_escalated_for = a.crm_alert_due_at
-                      FROM res_users u
-                     WHERE u.id = a.user_id AND u.company_id = %s AND a.active
+                     WHERE a.crm_alert_company_id = %s AND a.active
                        AND a.crm_alert_due_at <= %s
                        AND a.crm_alert_escalated_for IS DISTINCT FROM a.crm_alert_due_at
                     """,

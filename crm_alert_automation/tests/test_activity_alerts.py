@@ -302,6 +302,23 @@ class TestActivityAlerts(TransactionCase):
             "sales-director@nusantara.example.com", received["message"]["From"]
         )
 
+    def test_settings_of_the_documents_company_apply(self):
+        """Dewi works for Nusantara (alerts on) and also for a branch that has
+        no alerts: an activity on the branch's lead follows the branch."""
+        branch = self.env["res.company"].create({"name": "Saigon Branch"})
+        self.jakarta.company_ids = [Command.link(branch.id)]
+        branch_lead = self.env["crm.lead"].create(
+            {"name": "Branch deal", "company_id": branch.id}
+        )
+        on_branch = self.schedule(self.jakarta)
+        on_branch.res_id = branch_lead.id
+        on_ours = self.schedule(self.jakarta)
+        self.assertEqual(on_branch.crm_alert_company_id, branch)
+        self.assertEqual(on_ours.crm_alert_company_id, self.company)
+        self.run_alerts("2026-12-09 12:00:00")
+        self.assertEqual(self.messages(kind="reminder").activity_ids, on_ours)
+        self.assertEqual(len(self.alerts_to(self.sink, self.jakarta.email)), 1)
+
     def test_chatter_notes_the_alert(self):
         self.schedule(self.jakarta)
         self.run_alerts("2026-12-09 12:00:00")
