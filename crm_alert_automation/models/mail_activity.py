@@ -207,7 +207,60 @@ class MailActivity(models.Model):
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if done:
             self.env["crm.alert.message"]._trigger_dispatch()
+        self._crm_alert_wake_at(self._crm_alert_next_moment(companies, now))
         return done
+
+    def _crm_alert_next_moment(self, companies, now):
+        """When the next pending activity falls due for an alert: whatever
+        moved meanwhile (a meeting, an interval in the settings), each scan
+        books the next exact wake-up."""
+        moments = []
+        for company in companies.filtered("crm_alert_activity_enabled"):
+            before = timedelta(hours=company.crm_alert_activity_interval)
+            first = self._crm_alert_first_pending(
+                company, "crm_alert_reminded_for", now + before
+            )
+            if first:
+                moments.append(first - before)
+        for company in companies.filtered("crm_alert_late_enabled"):
+            after = timedelta(hours=company.crm_alert_late_interval)
+            first = self._crm_alert_first_pending(
+                company, "crm_alert_escalated_for", now - after
+            )
+            if first:
+                moments.append(first + after)
+        return min(moments, default=None)
+
+    def _crm_alert_first_pending(self, company, marker, later_than):
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT min(a.crm_alert_due_at) FROM mail_activity a
+                  JOIN res_users u ON u.id = a.user_id
+                 WHERE a.active AND u.active AND a.crm_alert_company_id = %s
+                   AND a.crm_alert_due_at > %s
+                   AND %s IS DISTINCT FROM a.crm_alert_due_at
+                """,
+                company.id,
+                later_than,
+                SQL.identifier("a", marker),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _crm_alert_wake_at(self, moment):
+        cron = self.env.ref(
+            "crm_alert_automation.ir_cron_crm_alert_scan", raise_if_not_found=False
+        )
+        if not moment or not cron:
+            return
+        booked = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count([("cron_id", "=", cron.id), ("call_at", "=", moment)])
+        )
+        if not booked:
+            cron._trigger(at=moment)
 
     def _crm_alert_reminder_window(self, company, now):
         return now, now + timedelta(hours=company.crm_alert_activity_interval)

@@ -136,6 +136,41 @@ class TestActivityAlerts(TransactionCase):
         activity.calendar_event_id = event
         self.assertEqual(activity.crm_alert_due_at, datetime(2026, 12, 10, 8, 30))
 
+    def scan_wake_ups(self):
+        cron = self.env.ref("crm_alert_automation.ir_cron_crm_alert_scan")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        return triggers.mapped("call_at")
+
+    def test_moved_meeting_books_its_new_wake_up(self):
+        activity = self.schedule(self.warsaw)
+        event = self.env["calendar.event"].create(
+            {
+                "name": "Demo",
+                "start": datetime(2026, 12, 10, 8, 30),
+                "stop": datetime(2026, 12, 10, 9, 30),
+                "user_id": self.warsaw.id,
+            }
+        )
+        activity.calendar_event_id = event
+        with freeze_time("2026-12-01 00:00:00"):
+            event.write(
+                {
+                    "start": datetime(2026, 12, 12, 7, 0),
+                    "stop": datetime(2026, 12, 12, 8, 0),
+                }
+            )
+        self.assertIn(datetime(2026, 12, 11, 7, 0), self.scan_wake_ups())
+
+    def test_changed_interval_books_the_new_wake_up(self):
+        with freeze_time("2026-12-01 00:00:00"):
+            self.schedule(self.jakarta)  # due 2026-12-10 11:00 UTC
+            self.company.crm_alert_activity_interval = 48
+        self.assertNotIn(datetime(2026, 12, 8, 11, 0), self.scan_wake_ups())
+        self.run_alerts("2026-12-01 00:00:00")  # the scan the change triggered
+        self.assertIn(datetime(2026, 12, 8, 11, 0), self.scan_wake_ups())
+        self.run_alerts("2026-12-08 11:00:00")
+        self.assertEqual(len(self.alerts_to(self.sink, self.jakarta.email)), 1)
+
     def test_reminders_at_the_right_local_hour_for_three_timezones(self):
         for user in (self.jakarta, self.saigon, self.warsaw):
             self.schedule(user)
