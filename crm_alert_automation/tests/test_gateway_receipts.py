@@ -221,3 +221,49 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
         self.assertEqual(
             set(rows.mapped("company_id.name")), {"Hanoi Coffee", "Toko Jaya"}
         )
+
+    def test_meta_failed_receipt_with_reason(self):
+        gateway, message = self.sent_message("meta", "whatsapp")
+        self.meta_receipt(
+            gateway,
+            [
+                {
+                    "id": message.provider_message_id,
+                    "status": "failed",
+                    "errors": [{"code": 131026, "title": "Message undeliverable"}],
+                }
+            ],
+        )
+        self.assertEqual(message.state, "failed")
+        self.assertIn("131026", message.error)
+
+    def test_send_sms_server_action_goes_through_the_gateway(self):
+        """Odoo's "Send SMS" server action (as automation rules use it)."""
+        self.gateway("twilio")
+        template = self.env["sms.template"].create(
+            {
+                "name": "Order follow-up",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "body": "Halo {{ object.name }}, pesanan Anda sudah dikirim.",
+            }
+        )
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "SMS the customer",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "sms",
+                "sms_template_id": template.id,
+                "sms_method": "sms",
+            }
+        )
+        action.with_context(
+            active_model="res.partner", active_id=self.customer.id
+        ).run()
+        self.env["sms.sms"].search([("state", "=", "outgoing")]).send(
+            unlink_sent=False
+        )
+        [request] = self.stub.requests
+        self.assertEqual(request["form"]["To"], "+6282112345678")
+        self.assertEqual(
+            request["form"]["Body"], "Halo Budi Santoso, pesanan Anda sudah dikirim."
+        )

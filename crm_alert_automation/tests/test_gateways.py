@@ -146,6 +146,38 @@ class TestGatewayRequests(GatewayCase):
         )
         self.assertEqual(message.attempt_ids.mapped("outcome"), ["sent"])
 
+    def test_generic_http_form_and_query_string(self):
+        fields_json = json.dumps(
+            {"apikey": "k-123", "to": "{number}", "msg": "{text}", "id": "{reference}"}
+        )
+        self.gateway("generic", body_format="form", body_template=fields_json)
+        form_message = self.queue(text="Pesanan dikirim")
+        self.dispatch()
+        self.assertEqual(form_message.state, "sent")
+        form = self.stub.requests[-1]
+        self.assertEqual(form["method"], "POST")
+        self.assertEqual(
+            form["form"],
+            {
+                "apikey": "k-123",
+                "to": "6282112345678",
+                "msg": "Pesanan dikirim",
+                "id": f"crm-alert-{form_message.id}",
+            },
+        )
+
+        self.env["crm.alert.gateway"].search([]).unlink()
+        self.gateway(
+            "generic", http_method="GET", body_format="query", body_template=fields_json
+        )
+        query_message = self.queue(text="Pesanan tiba & diterima")
+        self.dispatch()
+        self.assertEqual(query_message.state, "sent")
+        query = self.stub.requests[-1]
+        self.assertEqual((query["method"], query["path"]), ("GET", "/api/send"))
+        self.assertEqual(query["query"]["msg"], "Pesanan tiba & diterima")
+        self.assertEqual(query["query"]["to"], "6282112345678")
+
     def test_generic_http_success_field_checked(self):
         self.gateway("generic")
         self.script.append((200, {}, {"status": "error", "reason": "saldo habis"}, 0))
@@ -210,6 +242,23 @@ class TestGatewayRequests(GatewayCase):
                         }
                     ],
                 },
+            },
+        )
+
+    def test_meta_free_text_message(self):
+        """Inside the 24-hour customer service window Meta takes plain text."""
+        self.gateway("meta")
+        message = self.queue("whatsapp", text="Terima kasih, Budi!")
+        self.dispatch()
+        self.assertEqual(message.state, "sent")
+        [request] = self.stub.requests
+        self.assertEqual(
+            request["json"],
+            {
+                "messaging_product": "whatsapp",
+                "to": "6282112345678",
+                "type": "text",
+                "text": {"body": "Terima kasih, Budi!"},
             },
         )
 
