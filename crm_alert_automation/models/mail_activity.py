@@ -236,8 +236,7 @@ class MailActivity(models.Model):
             SQL(
                 """
                 SELECT min(a.crm_alert_due_at) FROM mail_activity a
-                  JOIN res_users u ON u.id = a.user_id
-                 WHERE a.active AND u.active AND a.crm_alert_company_id = %s
+                 WHERE a.active AND a.crm_alert_company_id = %s
                    AND a.crm_alert_due_at > %s
                    AND %s IS DISTINCT FROM a.crm_alert_due_at
                 """,

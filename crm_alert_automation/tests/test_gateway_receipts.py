@@ -259,9 +259,7 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
         action.with_context(
             active_model="res.partner", active_id=self.customer.id
         ).run()
-        self.env["sms.sms"].search([("state", "=", "outgoing")]).send(
-            unlink_sent=False
-        )
+        self.env["sms.sms"].search([("state", "=", "outgoing")]).send(unlink_sent=False)
         [request] = self.stub.requests
         self.assertEqual(request["form"]["To"], "+6282112345678")
         self.assertEqual(
