@@ -123,7 +123,8 @@ class TestActivityAlerts(TransactionCase):
         summer = self.schedule(self.warsaw, deadline=date(2026, 7, 1))
         self.assertEqual(summer.crm_alert_due_at, datetime(2026, 7, 1, 16, 0), "CEST")
 
-    def test_meeting_is_due_at_its_start(self):
+    def schedule_meeting(self):
+        """Piotr's activity linked to a meeting on 2026-12-10 08:30 UTC."""
         activity = self.schedule(self.warsaw)
         event = self.env["calendar.event"].create(
             {
@@ -134,6 +135,10 @@ class TestActivityAlerts(TransactionCase):
             }
         )
         activity.calendar_event_id = event
+        return activity, event
+
+    def test_meeting_is_due_at_its_start(self):
+        activity, _event = self.schedule_meeting()
         self.assertEqual(activity.crm_alert_due_at, datetime(2026, 12, 10, 8, 30))
 
     def scan_wake_ups(self):
@@ -142,16 +147,7 @@ class TestActivityAlerts(TransactionCase):
         return triggers.mapped("call_at")
 
     def test_moved_meeting_books_its_new_wake_up(self):
-        activity = self.schedule(self.warsaw)
-        event = self.env["calendar.event"].create(
-            {
-                "name": "Demo",
-                "start": datetime(2026, 12, 10, 8, 30),
-                "stop": datetime(2026, 12, 10, 9, 30),
-                "user_id": self.warsaw.id,
-            }
-        )
-        activity.calendar_event_id = event
+        _activity, event = self.schedule_meeting()
         with freeze_time("2026-12-01 00:00:00"):
             event.write(
                 {
