@@ -168,12 +168,7 @@ class MailActivity(models.Model):
                     activity.crm_alert_due_at
                     + timedelta(hours=company.crm_alert_late_interval)
                 )
-        if moments:
-            cron = self.env.ref(
-                "crm_alert_automation.ir_cron_crm_alert_scan", raise_if_not_found=False
-            )
-            if cron:
-                cron._trigger(at=sorted(moments))
+        self._crm_alert_wake_at(moments)
 
     # ------------------------------------------------------------------
     # Scanner
@@ -207,7 +202,7 @@ class MailActivity(models.Model):
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if done:
             self.env["crm.alert.message"]._trigger_dispatch()
-        self._crm_alert_wake_at(self._crm_alert_next_moment(companies, now))
+        self._crm_alert_wake_at([self._crm_alert_next_moment(companies, now)])
         return done
 
     def _crm_alert_next_moment(self, companies, now):
@@ -247,19 +242,22 @@ class MailActivity(models.Model):
         )
         return self.env.cr.fetchone()[0]
 
-    def _crm_alert_wake_at(self, moment):
+    def _crm_alert_wake_at(self, moments):
+        """Book the scanner at each of these moments not booked already."""
+        moments = {moment for moment in moments if moment}
         cron = self.env.ref(
             "crm_alert_automation.ir_cron_crm_alert_scan", raise_if_not_found=False
         )
-        if not moment or not cron:
+        if not moments or not cron:
             return
         booked = (
             self.env["ir.cron.trigger"]
             .sudo()
-            .search_count([("cron_id", "=", cron.id), ("call_at", "=", moment)])
+            .search([("cron_id", "=", cron.id), ("call_at", "in", list(moments))])
         )
-        if not booked:
-            cron._trigger(at=moment)
+        missing = moments - set(booked.mapped("call_at"))
+        if missing:
+            cron._trigger(at=sorted(missing))
 
     def _crm_alert_reminder_window(self, company, now):
         return now, now + timedelta(hours=company.crm_alert_activity_interval)
