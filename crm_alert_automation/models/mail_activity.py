@@ -9,7 +9,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 
-from ..tools import fetch_locked_ids
+from ..tools import document_companies, fetch_locked_ids
 
 _logger = logging.getLogger(__name__)
 
@@ -104,10 +104,7 @@ class MailActivity(models.Model):
     @api.depends("res_model", "res_id", "user_id.company_id")
     def _compute_crm_alert_company_id(self):
         for model, activities in self.grouped("res_model").items():
-            companies = {}
-            if model in self.env and "company_id" in self.env[model]._fields:
-                records = self.env[model].sudo().browse(activities.mapped("res_id"))
-                companies = {r.id: r.company_id for r in records.exists()}
+            companies = document_companies(self.env, model, activities.mapped("res_id"))
             for activity in activities:
                 activity.crm_alert_company_id = (
                     companies.get(activity.res_id) or activity.user_id.company_id

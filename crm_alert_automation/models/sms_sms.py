@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import models
 
+from ..tools import document_companies
+
 
 class SmsSms(models.Model):
     _inherit = "sms.sms"
@@ -11,7 +13,7 @@ class SmsSms(models.Model):
         that gateway instead of IAP; the others keep Odoo's way."""
         Gateway = self.env["crm.alert.gateway"]
         by_iap = self.browse()
-        for company, smses in self.grouped(lambda s: s._crm_alert_company()).items():
+        for company, smses in self._crm_alert_by_company().items():
             gateway = Gateway._for_channel("sms", company)
             if gateway:
                 smses._crm_alert_send(gateway)
@@ -25,15 +27,22 @@ class SmsSms(models.Model):
             )
         return None
 
-    def _crm_alert_company(self):
-        """The company the SMS is sent for: its document's, else its
-        recipient's, else the current one."""
-        message = self.mail_message_id
-        if message.model and message.res_id and message.model in self.env:
-            record = self.env[message.model].sudo().browse(message.res_id).exists()
-            if "company_id" in record._fields and record.company_id:
-                return record.company_id
-        return self.partner_id.sudo().company_id or self.env.company
+    def _crm_alert_by_company(self):
+        """These SMS by the company they are sent for: their document's,
+        else their recipient's, else the current one."""
+        by_company = {}
+        for model, smses in self.grouped(lambda s: s.mail_message_id.model).items():
+            companies = document_companies(
+                self.env, model, smses.mail_message_id.mapped("res_id")
+            )
+            for sms in smses:
+                company = (
+                    companies.get(sms.mail_message_id.res_id)
+                    or sms.partner_id.sudo().company_id
+                    or self.env.company
+                )
+                by_company[company] = by_company.get(company, self.browse()) | sms
+        return by_company
 
     def _crm_alert_send(self, gateway):
         Message = self.env["crm.alert.message"].sudo()

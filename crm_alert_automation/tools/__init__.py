@@ -1,1 +1,2 @@
+from .companies import document_companies
 from .concurrency import fetch_locked_ids
