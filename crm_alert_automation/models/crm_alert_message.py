@@ -1,5 +1,6 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import functools
 import logging
 import socket
 import threading
@@ -26,6 +27,13 @@ STALE_SENDING = timedelta(minutes=15)
 RATE_WINDOW = timedelta(minutes=1)
 # Receipts only move a message forward.
 RECEIPT_ORDER = {"sent": 1, "delivered": 2, "read": 3}
+
+
+@functools.cache
+def host_name():
+    """This host's name, looked up once: ``getfqdn`` asks the resolver on
+    every call, and the dispatcher builds a Message-ID for every e-mail."""
+    return socket.getfqdn()
 
 
 class SkipMessage(Exception):
@@ -436,7 +444,7 @@ class CrmAlertMessage(models.Model):
         the re-send carries the same Message-ID and mail systems treat it as
         the same message."""
         uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
-        return f"<crm-alert-{self.id}.{uuid[:13]}@{socket.getfqdn()}>"
+        return f"<crm-alert-{self.id}.{uuid[:13]}@{host_name()}>"
 
     def _record_success(self):
         self._record_attempt("sent", self.provider_message_id or "")
