@@ -1,3 +1,4 @@
+from . import base
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -9,3 +10,5 @@ from . import crm_alert_message_attempt
 from . import sms_sms
 from . import ir_qweb
 from . import mail_render_mixin
+from . import mail_mail
+from . import ir_actions_server

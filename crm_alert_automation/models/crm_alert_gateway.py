@@ -1,6 +1,8 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+import re
+import urllib.parse
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -12,6 +14,11 @@ DEFAULT_BASE_URLS = {
     "meta": "https://graph.facebook.com",
 }
 SECRET = "base.group_system"
+# An HTTP header name (RFC 9110 token) and a value HTTP can carry: one line
+# of Latin-1 text.
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+GRAPH_API_VERSION = re.compile(r"v[0-9]{1,3}\.[0-9]{1,3}")
 
 
 class CrmAlertGateway(models.Model):
@@ -105,12 +112,18 @@ class CrmAlertGateway(models.Model):
     @api.constrains("provider", "url", "headers_json", "body_template", "body_format")
     def _check_generic_configuration(self):
         for gateway in self.sudo().filtered(lambda g: g.provider == "generic"):
-            if not gateway.url or not gateway.url.startswith(("http://", "https://")):
+            if not _is_http_url(gateway.url):
                 raise ValidationError(
-                    self.env._("URL: a generic gateway needs its http(s):// address.")
+                    self.env._(
+                        "URL: a generic gateway needs its http(s):// address, "
+                        "with a host name and without spaces or line breaks."
+                    )
                 )
             if gateway.headers_json:
-                gateway._parse_json_object(gateway.headers_json, "Headers (JSON)")
+                headers = gateway._parse_json_object(
+                    gateway.headers_json, "Headers (JSON)"
+                )
+                gateway._check_headers(headers)
             if gateway.body_format in ("form", "query") and gateway.body_template:
                 gateway._parse_json_object(gateway.body_template, "Body Template")
 
@@ -148,6 +161,42 @@ class CrmAlertGateway(models.Model):
                     self.env._(
                         "Meta WhatsApp Cloud API needs the Phone Number ID and the "
                         "Access Token."
+                    )
+                )
+
+    @api.constrains("base_url", "provider", "meta_api_version")
+    def _check_addresses(self):
+        for gateway in self:
+            if gateway.base_url and not _is_http_url(gateway.base_url):
+                raise ValidationError(
+                    self.env._(
+                        "Base URL must be an http(s):// address with a host name, "
+                        "without spaces or line breaks."
+                    )
+                )
+            if gateway.provider == "meta" and not GRAPH_API_VERSION.fullmatch(
+                gateway.meta_api_version or ""
+            ):
+                raise ValidationError(
+                    self.env._("Graph API Version must look like v19.0.")
+                )
+
+    def _check_headers(self, headers):
+        for name, value in headers.items():
+            if not HEADER_NAME.fullmatch(name):
+                raise ValidationError(
+                    self.env._(
+                        "Headers (JSON): %(name)r is not a valid header name.",
+                        name=name[:60],
+                    )
+                )
+            if not isinstance(value, str) or not HEADER_VALUE.fullmatch(value):
+                # Never the value itself in the message: it is a secret.
+                raise ValidationError(
+                    self.env._(
+                        "Headers (JSON): the value of %(name)s must be one line "
+                        "of text (Latin-1 characters, no line breaks).",
+                        name=name,
                     )
                 )
 
@@ -227,6 +276,12 @@ class CrmAlertGateway(models.Model):
             raise UserError(
                 self.env._("Test Number: enter a number to send the test to.")
             )
+        if not (self.use_for_sms or self.use_for_whatsapp):
+            raise UserError(
+                self.env._(
+                    "Tick Sends SMS or Sends WhatsApp before sending a test message."
+                )
+            )
         number = self.env["crm.alert.message"]._normalize_number(
             self.test_number, self.company_id.country_id
         )
@@ -252,3 +307,16 @@ class CrmAlertGateway(models.Model):
                 ),
             },
         }
+
+
+def _is_http_url(url):
+    """An http(s) address with a host, on one line without spaces."""
+    if not url or not url.startswith(("http://", "https://")):
+        return False
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
+        return False
+    try:
+        parts = urllib.parse.urlsplit(url)
+        return bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:  # a bad port or IPv6 address
+        return False

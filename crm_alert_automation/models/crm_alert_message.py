@@ -4,6 +4,7 @@ import functools
 import logging
 import socket
 import threading
+import uuid
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -26,7 +27,35 @@ BACKOFF_MAX_SECONDS = 6 * 3600
 STALE_SENDING = timedelta(minutes=15)
 RATE_WINDOW = timedelta(minutes=1)
 # Receipts only move a message forward.
-RECEIPT_ORDER = {"sent": 1, "delivered": 2, "read": 3}
+RECEIPT_ORDER = {"sending": 0, "sent": 1, "delivered": 2, "read": 3}
+# Rows whose dedupe key no longer blocks a new message with the same key.
+DEAD_STATES = ("cancelled",)
+FINISHED_STATES = ("sent", "delivered", "read", "skipped", "cancelled")
+# Columns _enqueue() fills; everything else keeps its default.
+ENQUEUE_COLUMNS = (
+    "company_id",
+    "kind",
+    "channel",
+    "dedupe_key",
+    "source_model",
+    "source_id",
+    "res_model",
+    "res_id",
+    "recipient_partner_id",
+    "email_to",
+    "phone",
+    "sender",
+    "email_from",
+    "template_id",
+    "sms_template_id",
+    "subject",
+    "body_text",
+    "due_at",
+    "sms_id",
+    "sms_uuid",
+    "gateway_id",
+    "next_try",
+)
 
 
 @functools.cache
@@ -36,8 +65,18 @@ def host_name():
     return socket.getfqdn()
 
 
+def one_line(text):
+    """A header-safe single line: line breaks in a summary must not break
+    (or inject into) the Subject header."""
+    return " ".join((text or "").split())
+
+
 class SkipMessage(Exception):
     """The recipient must not get this message (consent)."""
+
+
+class ObsoleteMessage(Exception):
+    """The message must not go out any more (its producer says so)."""
 
 
 class RateLimited(Exception):
@@ -47,7 +86,14 @@ class RateLimited(Exception):
 
 
 class CrmAlertMessage(models.Model):
-    """One outgoing alert: the outbox and the ledger of what was sent."""
+    """One outgoing message: the outbox and the ledger of what was sent.
+
+    Every producer (activity reminders, escalation digests, Odoo's SMS,
+    automation rules, ...) queues its messages through :meth:`_enqueue`;
+    the dispatcher renders and sends them, whatever the channel. The
+    producer model (``source_model``) answers the few questions only it
+    can answer through the ``_crm_alert_*`` hooks defined on ``base``.
+    """
 
     _name = "crm.alert.message"
     _description = "CRM Alert Message"
@@ -63,8 +109,11 @@ class CrmAlertMessage(models.Model):
             ("escalation", "Escalation"),
             ("sms", "Odoo SMS"),
             ("message", "Customer Message"),
+            ("action", "Automation"),
         ],
         required=True,
+        default="message",
+        help="A label for people: who produced this message.",
     )
     channel = fields.Selection(
         [("email", "E-mail"), ("sms", "SMS"), ("whatsapp", "WhatsApp")],
@@ -88,7 +137,32 @@ class CrmAlertMessage(models.Model):
         index=True,
         readonly=True,
     )
-    dedupe_key = fields.Char(required=True, readonly=True, copy=False)
+    dedupe_key = fields.Char(
+        required=True,
+        readonly=True,
+        copy=False,
+        help="Two live messages never share a key: queueing the same key "
+        "again does nothing (a cancelled message frees its key).",
+    )
+    source_model = fields.Char(
+        string="Producer Model",
+        readonly=True,
+        help="The model that queued this message and answers for it.",
+    )
+    source_id = fields.Many2oneReference(
+        string="Producer Record ID", model_field="source_model", readonly=True
+    )
+    sender = fields.Selection(
+        [
+            ("system", "System account"),
+            ("owner", "Record owner's account"),
+            ("email", "Specific e-mail"),
+        ],
+        default="system",
+        required=True,
+        readonly=True,
+        help="Who the e-mail is from, resolved when it is sent.",
+    )
     recipient_partner_id = fields.Many2one(
         "res.partner", string="Recipient", readonly=True
     )
@@ -115,22 +189,36 @@ class CrmAlertMessage(models.Model):
         index="btree_not_null",
         ondelete="set null",
     )
+    sms_uuid = fields.Char(
+        string="Odoo SMS UUID",
+        readonly=True,
+        help="Odoo's SMS trackers follow this SMS after Odoo deleted it.",
+    )
     attempt_ids = fields.One2many(
         "crm.alert.message.attempt", "message_id", string="Attempt Log", readonly=True
     )
     delivered_at = fields.Datetime(readonly=True)
     template_id = fields.Many2one(
         "mail.template",
+        string="E-mail Template",
         readonly=True,
+        ondelete="set null",
         help="Rendered by the dispatcher just before the message is sent.",
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="Text Template",
+        readonly=True,
+        ondelete="set null",
+        help="SMS/WhatsApp text, rendered just before the message is sent.",
     )
     subject = fields.Char(readonly=True)
     body_html = fields.Html(string="Body", readonly=True, sanitize=False)
-    res_model = fields.Char(string="Source Model", readonly=True)
+    res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(
-        string="Source Record ID", model_field="res_model", readonly=True
+        string="Document ID", model_field="res_model", readonly=True
     )
-    source_name = fields.Char(string="Source", compute="_compute_source_name")
+    source_name = fields.Char(string="Document", compute="_compute_source_name")
     activity_ids = fields.Many2many(
         "mail.activity",
         "crm_alert_message_activity_rel",
@@ -145,27 +233,40 @@ class CrmAlertMessage(models.Model):
         string="E-mail",
         readonly=True,
         index="btree_not_null",
+        ondelete="set null",
         groups="base.group_system",
     )
-    attempts = fields.Integer(readonly=True)
+    attempts = fields.Integer(readonly=True, default=0)
     next_try = fields.Datetime(readonly=True, default=fields.Datetime.now)
     claimed_at = fields.Datetime(readonly=True)
     sent_at = fields.Datetime(readonly=True)
+    settled_at = fields.Datetime(
+        string="Last Change",
+        readonly=True,
+        help="When the message last changed state: the retention period of "
+        "finished messages counts from here.",
+    )
     error = fields.Text(readonly=True)
 
-    _sql_constraints = [
-        (
-            "dedupe_key_unique",
-            "UNIQUE(dedupe_key)",
-            "This alert has already been queued.",
-        )
-    ]
-
     def init(self):
+        cr = self.env.cr
+        # The key is unique among live rows only: a cancelled reminder (its
+        # deadline moved away) must not block the one for the moment the
+        # deadline moves back to.
+        cr.execute(
+            "ALTER TABLE crm_alert_message "
+            "DROP CONSTRAINT IF EXISTS crm_alert_message_dedupe_key_unique"
+        )
+        cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX IF NOT EXISTS crm_alert_message_live_key_idx "
+                "ON crm_alert_message (dedupe_key) WHERE state NOT IN %s",
+                DEAD_STATES,
+            )
+        )
         # The outbox only grows; the dispatcher only ever looks at the rows
-        # still to send. Few indexes also keep queueing 10,000 rows cheap
-        # (company and kind have a handful of values: no index pays there).
-        self.env.cr.execute(
+        # still to send. Few indexes also keep queueing 10,000 rows cheap.
+        cr.execute(
             "CREATE INDEX IF NOT EXISTS crm_alert_message_pending_idx "
             "ON crm_alert_message (next_try) "
             "WHERE state IN ('queued', 'retry', 'sending')"
@@ -174,15 +275,138 @@ class CrmAlertMessage(models.Model):
     @api.depends("res_model", "res_id")
     def _compute_source_name(self):
         for message in self:
-            record = message._source_record()
+            record = message._document()
             message.source_name = record.display_name if record else False
 
-    def _source_record(self):
+    def _document(self):
+        """The record this message is about (a lead, an order...), if any."""
         self.ensure_one()
         if not self.res_model or not self.res_id or self.res_model not in self.env:
             return None
         record = self.env[self.res_model].browse(self.res_id).exists()
         return record or None
+
+    def _producer(self):
+        """The model that answers this message's hooks (see ``base``)."""
+        self.ensure_one()
+        model = self.source_model or self.res_model
+        return self.env[model if model in self.env else "base"].sudo()
+
+    # ------------------------------------------------------------------
+    # The one entry point
+    # ------------------------------------------------------------------
+    @api.model
+    def _enqueue(self, vals_list):
+        """Queue messages; return the rows created (a key already live is
+        left alone, so a producer may queue the same message again safely).
+
+        Each dict may hold any of ``ENQUEUE_COLUMNS`` plus:
+
+        - ``record``: the producer record (sets source_model/source_id, and
+          res_model/res_id unless a ``document`` is given);
+        - ``document``: the record the message is about (for people, the
+          chatter and the company);
+        - ``template``: a ``mail.template`` or ``sms.template``;
+        - ``partner``: the recipient ``res.partner``;
+        - ``send_after``: not before this moment;
+        - ``activity_ids``: activity ids the message is about.
+
+        Channel defaults to e-mail, sender to the system account, company to
+        the document's (else the current one), ``dedupe_key`` to a fresh one.
+        One INSERT for the whole list, so producers may queue thousands.
+        """
+        if not vals_list:
+            return self.browse()
+        now = fields.Datetime.now()
+        rows = [self._enqueue_row(vals, now) for vals in vals_list]
+        self.flush_model()
+        values = SQL(", ").join(
+            SQL(
+                "(%s)",
+                SQL(", ").join(
+                    [SQL("%s", row[c]) for c in ENQUEUE_COLUMNS]
+                    + [SQL("%s", self.env.uid)] * 2
+                    + [SQL("%s", now)] * 2
+                    + [SQL("'queued', 0")]
+                ),
+            )
+            for row in rows
+        )
+        columns = SQL(", ").join(
+            SQL.identifier(c)
+            for c in (
+                *ENQUEUE_COLUMNS,
+                "create_uid",
+                "write_uid",
+                "create_date",
+                "write_date",
+                "state",
+                "attempts",
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_alert_message (%s) VALUES %s
+                ON CONFLICT (dedupe_key) WHERE state NOT IN %s DO NOTHING
+                RETURNING id, dedupe_key
+                """,
+                columns,
+                values,
+                DEAD_STATES,
+            )
+        )
+        created = dict((key, row_id) for row_id, key in self.env.cr.fetchall())
+        links = [
+            (created[row["dedupe_key"]], activity_id)
+            for row in rows
+            if row["dedupe_key"] in created
+            for activity_id in row["activity_ids"]
+        ]
+        if links:
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO crm_alert_message_activity_rel "
+                    "(message_id, activity_id) VALUES %s",
+                    SQL(", ").join(SQL("(%s, %s)", *link) for link in links),
+                )
+            )
+        messages = self.browse(sorted(created.values()))
+        if messages:
+            self._trigger_dispatch(at=min(row["next_try"] for row in rows))
+        return messages
+
+    def _enqueue_row(self, vals, now):
+        """``vals`` of :meth:`_enqueue` as column values."""
+        row = dict.fromkeys(ENQUEUE_COLUMNS)
+        row.update({k: v for k, v in vals.items() if k in ENQUEUE_COLUMNS})
+        record = vals.get("record")
+        document = vals.get("document", record)
+        if record is not None:
+            row["source_model"], row["source_id"] = record._name, record.id
+        if document is not None and document:
+            row["res_model"], row["res_id"] = document._name, document.id
+        if not row["company_id"]:
+            company = (
+                document.company_id if document and "company_id" in document else False
+            )
+            row["company_id"] = (company or self.env.company).id
+        template = vals.get("template")
+        if template:
+            field = (
+                "sms_template_id" if template._name == "sms.template" else "template_id"
+            )
+            row[field] = template.id
+        if vals.get("partner"):
+            row["recipient_partner_id"] = vals["partner"].id
+        row["channel"] = row["channel"] or "email"
+        row["kind"] = row["kind"] or "message"
+        row["sender"] = row["sender"] or "system"
+        row["subject"] = one_line(row["subject"])[:200] or None
+        row["dedupe_key"] = row["dedupe_key"] or f"once:{uuid.uuid4()}"
+        row["next_try"] = vals.get("send_after") or row["next_try"] or now
+        row["activity_ids"] = list(vals.get("activity_ids") or [])
+        return {key: None if value is False else value for key, value in row.items()}
 
     # ------------------------------------------------------------------
     # User actions
@@ -219,25 +443,31 @@ class CrmAlertMessage(models.Model):
             cron.sudo()._trigger(at=at)
 
     @api.model
+    def _auto_commit(self):
+        return not getattr(threading.current_thread(), "testing", False)
+
+    @api.model
     def _cron_dispatch(self, batch_size=DISPATCH_BATCH_SIZE):
         """Send one batch of due messages; the cron runner calls again while
         progress says more remain."""
         # Committing the claim, then each result, bounds what a killed worker
         # can leave behind to the one message it was sending (as mail.mail
         # does); the cron runner alone would commit only after the batch.
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
         messages = self._claim(batch_size)
-        if auto_commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        messages._prepare_emails()
-        for message in messages:
-            message._deliver()
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+        self._commit()
+        emails = messages.filtered(lambda m: m.channel == "email")
+        emails._send_email_batch()
+        for message in messages - emails:
+            message._deliver_guarded(message._send_text)
+            self._commit()
         remaining = self._count_due()
         self.env["ir.cron"]._notify_progress(done=len(messages), remaining=remaining)
         self._schedule_next_retry()
         return messages
+
+    def _commit(self):
+        if self._auto_commit():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _due_condition(self, now):
         return SQL(
@@ -249,14 +479,20 @@ class CrmAlertMessage(models.Model):
 
     @api.model
     def _claim(self, batch_size):
-        """Atomically take up to ``batch_size`` due rows for this worker."""
+        """Atomically take up to ``batch_size`` due rows for this worker.
+
+        The claim counts as an attempt: a row whose sending crashes, or
+        cannot even be rendered, still reaches MAX_ATTEMPTS and stops.
+        """
         self.env.flush_all()
         now = fields.Datetime.now()
         ids = fetch_locked_ids(
             self.env.cr,
             SQL(
                 """
-                UPDATE crm_alert_message SET state = 'sending', claimed_at = %s
+                UPDATE crm_alert_message
+                   SET state = 'sending', claimed_at = %s,
+                       attempts = COALESCE(attempts, 0) + 1
                  WHERE id IN (
                      SELECT id FROM crm_alert_message WHERE %s
                       ORDER BY next_try, id LIMIT %s
@@ -271,7 +507,7 @@ class CrmAlertMessage(models.Model):
         if ids is None:  # a concurrent worker won the race: try again soon
             self._trigger_dispatch()
             ids = []
-        self.invalidate_model(["state", "claimed_at"])
+        self.invalidate_model(["state", "claimed_at", "attempts"])
         return self.browse(sorted(ids))._for_dispatch()
 
     def _for_dispatch(self):
@@ -306,21 +542,30 @@ class CrmAlertMessage(models.Model):
         if next_try:
             self._trigger_dispatch(at=next_try)
 
-    def _deliver(self):
+    def _deliver_guarded(self, send):
+        """Run ``send`` for this row and record the outcome; whatever goes
+        wrong (even in the database) is this row's, and the batch goes on.
+        ``send`` returns False when the row waits for a later step."""
         self.ensure_one()
-        reason = self._obsolete_reason()
-        if reason:
-            self.write({"state": "cancelled", "error": reason})
-            return
-        send = self._send_email if self.channel == "email" else self._send_text
         try:
-            send()
+            with self.env.cr.savepoint():
+                self._lock()
+                done = send()
+        except ObsoleteMessage as reason:
+            self.mail_id.filtered(lambda mail: mail.state != "sent").state = "cancel"
+            self._settle({"state": "cancelled", "error": str(reason)})
         except SkipMessage as skip:
             self._record_attempt("skipped", str(skip))
-            self.write({"state": "skipped", "error": str(skip)})
-            self._sync_sms("canceled", "sms_blacklist")
+            self._settle({"state": "skipped", "error": str(skip)})
         except RateLimited as wait:
-            self.write({"state": "queued", "next_try": wait.until})
+            # Held back before any attempt was made: not one of its tries.
+            self._settle(
+                {
+                    "state": "queued",
+                    "next_try": wait.until,
+                    "attempts": self.attempts - 1,
+                }
+            )
         except GatewayError as error:
             _logger.info("CRM alert %s: %s", self.id, error.reason)
             self._record_failure(
@@ -331,111 +576,136 @@ class CrmAlertMessage(models.Model):
             )
         except Exception as error:  # any failure is the row's, not the batch's
             _logger.warning("CRM alert %s failed: %s", self.id, error)
-            self._record_failure(str(error))
+            self.invalidate_recordset()
+            self._record_failure(str(error) or type(error).__name__)
         else:
-            self._record_success()
+            if done is not False:
+                self._record_success()
 
-    def _obsolete_reason(self):
-        """Why this message must not go out any more, if it must not."""
-        live = self.activity_ids.filtered("active")
-        if self.kind == "reminder":
-            if not live:
-                return self.env._("The activity was done, cancelled or deleted.")
-            if live.crm_alert_due_at != self.due_at:
-                return self.env._("The activity's deadline moved.")
-        elif self.kind == "escalation" and not live:
-            return self.env._("Every activity of this digest was done or cancelled.")
+    def _lock(self):
+        """Hold this row while it is sent: a delivery receipt arriving before
+        our commit waits for it (and is then retried by Odoo), instead of
+        missing the provider reference or overwriting 'sent'."""
+        self.env.cr.execute(
+            "SELECT id FROM crm_alert_message WHERE id = %s FOR UPDATE", [self.id]
+        )
+
+    def _check_still_wanted(self):
+        reason = self._producer()._crm_alert_obsolete_reason(self)
+        if reason:
+            raise ObsoleteMessage(reason)
+
+    # ------------------------------------------------------------------
+    # E-mail
+    # ------------------------------------------------------------------
+    def _send_email_batch(self):
+        """Render each e-mail of the batch, then hand them all to Odoo's
+        mail layer at once: one SMTP session per mail server and sender
+        serves the batch, with a commit per mail as Odoo's own queue does."""
+        ready = self.browse()
+        for message in self:
+            message._deliver_guarded(message._prepare_mail)
+            if message.state == "sending":
+                ready |= message
+        self._commit()
+        mails = ready.mail_id.filtered(lambda mail: mail.state == "outgoing")
+        if mails:
+            try:
+                mails.send(auto_commit=self._auto_commit(), raise_exception=False)
+            except Exception:  # each row reads its mail's state below
+                _logger.exception("CRM alerts: sending a batch of e-mails failed")
+        for message in ready:
+            message._deliver_guarded(message._check_mail_sent)
+            self._commit()
+
+    def _prepare_mail(self):
+        """Render the e-mail and leave its ``mail.mail`` outgoing for the
+        batch send (False: not sent yet), unless a previous attempt already
+        sent it and died before recording that."""
+        mail = self.mail_id
+        if mail.state == "sent":
+            return True
+        self._check_still_wanted()
+        values = self._render_email()
+        if mail:
+            mail.write(dict(values, state="outgoing", failure_reason=False))
+        else:
+            self.mail_id = self.env["mail.mail"].create(values)
         return False
 
-    def _prepare_emails(self):
-        """Render this batch's e-mails and create their ``mail.mail`` in one
-        go; a row that cannot be rendered is left for ``_deliver`` to fail."""
-        ready = self.browse()
-        for message in self.filtered(lambda m: m.channel == "email" and not m.mail_id):
-            if message._obsolete_reason():
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    message._render_email()
-            except Exception:  # recorded on the row when it is sent
-                continue
-            ready |= message
-        # Parked as 'cancel' so that Odoo's own mail queue, which sends every
-        # 'outgoing' mail, leaves them alone: each is released and sent by its
-        # row, in the row's own transaction (see _send_email).
-        mails = (
-            self.env["mail.mail"]
-            .sudo()
-            .create([dict(m._mail_values(), state="cancel") for m in ready])
-        )
-        for message, mail in zip(ready, mails, strict=True):
-            message.mail_id = mail
-
-    def _render_email(self):
-        """Fill in what the scanner left to send time: sender, address,
-        subject and body from the template, with today's data."""
-        if self.email_from and self.email_to and self.body_html:
-            return
-        values = {
-            "email_to": self.email_to or self.recipient_partner_id.email_formatted
-        }
-        if not self.email_from and self.kind == "reminder":
-            activity = self.activity_ids[:1]
-            email_from, server = activity._crm_alert_reminder_sender(self.company_id)
-            values.update(email_from=email_from, mail_server_id=server.id)
-        if self.template_id and not self.body_html:
-            values.update(self._render_template())
-        self.write(values)
-
-    def _render_template(self):
-        template = self.template_id.sudo()
-        add_context = {}
-        if self.kind == "escalation":
-            res_id = self.recipient_partner_id.user_ids[:1].id
-            add_context = {
-                "late_lines": self.activity_ids.filtered(
-                    "active"
-                )._crm_alert_late_lines(fields.Datetime.now()),
-                "company": self.company_id,
-            }
-        else:
-            res_id = self.activity_ids[:1].id
-        return {
-            name: template._render_field(
-                name, [res_id], compute_lang=True, add_context=add_context
-            )[res_id]
-            for name in ("subject", "body_html")
-        }
-
-    def _send_email(self):
-        self._render_email()
+    def _check_mail_sent(self):
         mail = self.mail_id
-        if not mail:
-            mail = self.env["mail.mail"].sudo().create(self._mail_values())
-            self.mail_id = mail
-        elif mail.state not in ("sent", "outgoing"):
-            mail.write({"state": "outgoing", "failure_reason": False})
-        self.attempts += 1
-        mail.send(raise_exception=False)
         if mail.state != "sent":
             raise RuntimeError(
                 mail.failure_reason or self.env._("The e-mail was not sent.")
             )
 
-    def _mail_values(self):
-        return {
+    def _render_email(self):
+        """The ``mail.mail`` values of this row, rendered now."""
+        email_from, server = self._sender()
+        values = {
+            "email_from": email_from,
+            "mail_server_id": server.id,
+            "email_to": self.email_to or self.recipient_partner_id.email_formatted,
             "subject": self.subject,
             "body_html": self.body_html,
-            "email_from": self.email_from,
-            "email_to": self.email_to,
-            "mail_server_id": self.mail_server_id.id,
-            "auto_delete": False,
-            "model": self.res_model,
-            "res_id": self.res_id,
-            "message_id": self._email_message_id(),
-            # Odoo would look up the record's alias and name for every mail.
-            "reply_to": self.email_from,
-            "record_name": self.activity_ids[:1].res_name or False,
+        }
+        if not values["email_to"]:
+            raise GatewayError(
+                self.env._("The recipient has no e-mail address."), permanent=True
+            )
+        if not values["email_from"]:
+            raise GatewayError(
+                self.env._(
+                    "No sender address: fill in the alerts e-mail account in "
+                    "Settings → CRM → CRM Alerts."
+                ),
+                permanent=True,
+            )
+        if self.template_id:
+            values.update(self._render_mail_template())
+        elif not self.body_html:
+            raise GatewayError(
+                self.env._("The e-mail template was deleted."), permanent=True
+            )
+        values["subject"] = one_line(values["subject"])
+        self.write({k: values[k] for k in ("email_from", "email_to", "subject")})
+        return dict(
+            values,
+            auto_delete=False,
+            crm_alert_outbox=True,
+            message_id=self._email_message_id(),
+            reply_to=email_from,
+        )
+
+    def _sender(self):
+        """(From address, mail server) by the row's sender policy."""
+        company = self.company_id
+        if self.sender == "owner":
+            owner = self._producer()._crm_alert_owner_email(self)
+            if owner:
+                return company._crm_alert_sender_for(owner)
+        elif self.sender == "email" and self.email_from:
+            return company._crm_alert_sender_for(self.email_from)
+        return company._crm_alert_system_sender()
+
+    def _render_target(self):
+        record, add_context = self._producer()._crm_alert_render_target(self)
+        if record is None:
+            raise GatewayError(
+                self.env._("The record this message is about was deleted."),
+                permanent=True,
+            )
+        return record, add_context
+
+    def _render_mail_template(self):
+        record, add_context = self._render_target()
+        template = self.template_id.sudo()
+        return {
+            name: template._render_field(
+                name, record.ids, compute_lang=True, add_context=add_context
+            )[record.id]
+            for name in ("subject", "body_html")
         }
 
     def _email_message_id(self):
@@ -443,29 +713,61 @@ class CrmAlertMessage(models.Model):
         dies after the SMTP server accepted the mail but before recording it,
         the re-send carries the same Message-ID and mail systems treat it as
         the same message."""
-        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
-        return f"<crm-alert-{self.id}.{uuid[:13]}@{host_name()}>"
+        uuid_ = self.env["ir.config_parameter"].sudo().get_param("database.uuid", "")
+        return f"<crm-alert-{self.id}.{uuid_[:13]}@{host_name()}>"
+
+    # ------------------------------------------------------------------
+    # Outcomes
+    # ------------------------------------------------------------------
+    def _settle(self, values):
+        self.write(dict(values, settled_at=fields.Datetime.now()))
+        self._notify_producer()
 
     def _record_success(self):
         self._record_attempt("sent", self.provider_message_id or "")
-        self.write({"state": "sent", "sent_at": fields.Datetime.now(), "error": False})
-        self._sync_sms("pending")
-        self._log_on_sources()
+        self._settle(
+            {"state": "sent", "sent_at": fields.Datetime.now(), "error": False}
+        )
+        self._after_sent()
+
+    def _after_sent(self):
+        """The producer's bookkeeping (a chatter note...): its failure must
+        never turn a sent message into one sent again."""
+        try:
+            with self.env.cr.savepoint():
+                self._producer()._crm_alert_sent(self)
+        except Exception:
+            _logger.exception("CRM alert %s: after-send hook failed", self.id)
+
+    def _notify_producer(self):
+        try:
+            with self.env.cr.savepoint():
+                self._producer()._crm_alert_state_changed(self)
+        except Exception:
+            _logger.exception("CRM alert %s: state hook failed", self.id)
+
+    def _chatter_note(self):
+        """What the document's chatter says of this message once sent."""
+        kind = dict(self._fields["kind"]._description_selection(self.env))[self.kind]
+        to = self.email_to or self.phone or self.recipient_partner_id.display_name
+        return Markup("%s<br/>%s") % (
+            self.env._("%(kind)s sent to %(to)s", kind=kind, to=to),
+            self.subject or "",
+        )
 
     def _record_failure(
         self, error, permanent=False, retry_after=None, http_status=None
     ):
         if permanent or self.attempts >= MAX_ATTEMPTS:
             self._record_attempt("failed", error, http_status)
-            self.write({"state": "failed", "error": error})
-            self._sync_sms("error", self._sms_failure_type(http_status))
+            self._settle({"state": "failed", "error": error})
             return
         delay = min(
-            BACKOFF_BASE_SECONDS * 2 ** (self.attempts - 1), BACKOFF_MAX_SECONDS
+            BACKOFF_BASE_SECONDS * 2 ** max(self.attempts - 1, 0), BACKOFF_MAX_SECONDS
         )
         delay = max(delay, retry_after or 0)
         self._record_attempt("retry", error, http_status)
-        self.write(
+        self._settle(
             {
                 "state": "retry",
                 "error": error,
@@ -546,7 +848,23 @@ class CrmAlertMessage(models.Model):
         if len(recent) >= gateway.rate_limit_per_minute:
             raise RateLimited(recent[0].attempted_at + RATE_WINDOW)
 
+    def _render_text(self):
+        """The SMS/WhatsApp text: the text template rendered now, else the
+        text the producer gave."""
+        if not self.sms_template_id:
+            if self.body_text:
+                return self.body_text
+            raise GatewayError(
+                self.env._("The text template was deleted."), permanent=True
+            )
+        record, add_context = self._render_target()
+        template = self.sms_template_id.sudo()
+        return template._render_field(
+            "body", record.ids, compute_lang=True, add_context=add_context
+        )[record.id]
+
     def _send_text(self):
+        self._check_still_wanted()
         gateway = self.gateway_id or self.env["crm.alert.gateway"]._for_channel(
             self.channel, self.company_id
         )
@@ -565,7 +883,8 @@ class CrmAlertMessage(models.Model):
         self.phone = number
         self._check_consent(number)
         self._check_rate_limit(gateway)
-        self.attempts += 1
+        text = self._render_text()
+        self.write({"body_text": text, "subject": self.subject or one_line(text)[:80]})
         template = None
         if self.wa_template_name:
             template = {
@@ -574,7 +893,7 @@ class CrmAlertMessage(models.Model):
                 "params": self.wa_template_params or [],
             }
         result = gateway._send(
-            number, self.body_text or "", f"crm-alert-{self.id}", self.channel, template
+            number, text, f"crm-alert-{self.id}", self.channel, template
         )
         self.provider_message_id = result.provider_message_id
 
@@ -582,43 +901,51 @@ class CrmAlertMessage(models.Model):
         """A provider's delivery receipt: sent → delivered → read, or failed."""
         for message in self:
             if status == "failed":
-                message.write({"state": "failed", "error": reason or status})
                 message._record_attempt("failed", reason or status)
-                message._sync_sms("error", "sms_not_delivered")
+                message._settle({"state": "failed", "error": reason or status})
                 continue
             if RECEIPT_ORDER.get(status, 0) <= RECEIPT_ORDER.get(message.state, 0):
                 continue
             values = {"state": status}
             if status == "delivered":
                 values["delivered_at"] = fields.Datetime.now()
-            message.write(values)
-            if status in ("delivered", "read"):
-                message._sync_sms("sent")
+            message._settle(values)
 
-    def _sync_sms(self, sms_state, failure_type=None):
-        """Keep Odoo's own SMS (and its notifications) in step."""
-        if self.sms_id:
-            self.sms_id.sudo()._update_sms_state_and_trackers(
-                sms_state, failure_type=failure_type if sms_state == "error" else None
+    def _sms_failure_type(self):
+        """Odoo's SMS failure type for this failed message."""
+        if self.provider_message_id:
+            return "unknown"  # accepted, then reported undelivered
+        status = self.attempt_ids.sorted("id")[-1:].http_status
+        return "sms_number_format" if status in (0, 400) else "sms_server"
+
+    # ------------------------------------------------------------------
+    # Cleanup
+    # ------------------------------------------------------------------
+    def _companies_with_rows(self):
+        self.env.cr.execute("SELECT DISTINCT company_id FROM crm_alert_message")
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.autovacuum
+    def _gc_finished_messages(self):
+        """Remove finished rows (and their attempts, e-mails and SMS) after
+        each company's retention period; failed rows stay until someone
+        acts on them."""
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].sudo().with_context(active_test=False)
+        for company in companies.search([("id", "in", self._companies_with_rows())]):
+            limit = now - timedelta(days=company.crm_alert_retention_days or 90)
+            old = self.sudo().search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "in", FINISHED_STATES),
+                    ("settled_at", "<", limit),
+                ]
             )
-
-    @staticmethod
-    def _sms_failure_type(http_status):
-        if not http_status or http_status == 400:
-            return "sms_number_format"
-        return "sms_server"
-
-    def _log_on_sources(self):
-        """Note in each source record's chatter that the alert went out."""
-        kind = dict(self._fields["kind"]._description_selection(self.env))[self.kind]
-        body = Markup("%s<br/>%s") % (
-            self.env._("%(kind)s sent to %(to)s", kind=kind, to=self.email_to),
-            self.subject,
-        )
-        for activity in self.activity_ids:
-            model = self.env.get(activity.res_model)
-            if model is None or not hasattr(model, "_message_log"):
+            if not old:
                 continue
-            record = model.browse(activity.res_id).exists()
-            if record:
-                record._message_log(body=body)
+            old.mail_id.unlink()
+            old.sms_id.unlink()
+            old.unlink()
+            _logger.info(
+                "CRM alerts: removed %s finished messages of %s", len(old), company.name
+            )

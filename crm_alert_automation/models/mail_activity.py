@@ -315,59 +315,45 @@ class MailActivity(models.Model):
         return total
 
     def _crm_alert_queue_reminders(self, company, now, batch_size):
-        """Record the due reminders; the dispatcher renders each one just
-        before sending it (current content, and a template error fails one
-        message, not the whole scan).
-
-        One INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING: the
-        unique key is the last guard against a duplicate, and queueing stays
-        cheap however many reminders fall due at once.
-        """
+        """Queue the due reminders through the outbox's one entry point;
+        the dispatcher renders each one just before sending it (current
+        content, and a template error fails one message, not the scan)."""
         activities = self._crm_alert_lock_due(company, "reminder", now, batch_size)
         if not activities:
             return 0
-        template = self.env.ref("crm_alert_automation.mail_template_activity_reminder")
-        email_from, server = False, self.env["ir.mail_server"]
-        if company.crm_alert_activity_sender == "system":
-            email_from, server = company._crm_alert_system_sender()
-        self.env["crm.alert.message"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH queued AS (
-                    INSERT INTO crm_alert_message (
-                        company_id, kind, channel, state, dedupe_key,
-                        recipient_partner_id, template_id, email_from, mail_server_id,
-                        subject, res_model, res_id, due_at, next_try, attempts,
-                        create_uid, write_uid, create_date, write_date)
-                    SELECT %(company)s, 'reminder', 'email', 'queued',
-                           'reminder:' || a.id || ':'
-                               || to_char(a.crm_alert_due_at, 'YYYY-MM-DD HH24:MI:SS'),
-                           u.partner_id, %(template)s, %(email_from)s, %(server)s,
-                           COALESCE(a.summary, t.name->>'en_US'),
-                           a.res_model, a.res_id, a.crm_alert_due_at, %(now)s, 0,
-                           %(uid)s, %(uid)s, %(now)s, %(now)s
-                      FROM mail_activity a
-                      JOIN res_users u ON u.id = a.user_id
-                      LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id
-                     WHERE a.id = ANY(%(ids)s)
-                        ON CONFLICT (dedupe_key) DO NOTHING
-                 RETURNING id, dedupe_key)
-                INSERT INTO crm_alert_message_activity_rel (message_id, activity_id)
-                SELECT id, split_part(dedupe_key, ':', 2)::int FROM queued
-                """,
-                company=company.id,
-                template=template.id,
-                email_from=email_from or None,
-                server=server.id or None,
-                now=now,
-                uid=self.env.uid,
-                ids=activities.ids,
-            )
+        template = self.env.ref(
+            "crm_alert_automation.mail_template_activity_reminder",
+            raise_if_not_found=False,
         )
-        self.env["crm.alert.message"].invalidate_model()
+        # The row is for this due moment: moved away and back, the activity
+        # gets one reminder for the moment it is due at.
+        self.env["crm.alert.message"]._enqueue(
+            [
+                {
+                    "record": activity,
+                    "document": activity._crm_alert_document(),
+                    "company_id": company.id,
+                    "kind": "reminder",
+                    "dedupe_key": f"reminder:{activity.id}:{activity.crm_alert_due_at}",
+                    "partner": activity.user_id.partner_id,
+                    "template": template,
+                    "sender": company.crm_alert_activity_sender,
+                    "subject": activity.summary or activity.activity_type_id.name,
+                    "due_at": activity.crm_alert_due_at,
+                    "activity_ids": activity.ids,
+                }
+                for activity in activities
+            ]
+        )
         self._crm_alert_mark(activities, "crm_alert_reminded_for")
         return len(activities)
+
+    def _crm_alert_document(self):
+        """The record this activity is on, as the outbox shows it."""
+        self.ensure_one()
+        if self.res_model in self.env and self.res_id:
+            return self.env[self.res_model].browse(self.res_id)
+        return None
 
     def _crm_alert_queue_escalations(self, company, now, batch_size):
         """One digest per default person for the newly late activities,
@@ -384,32 +370,88 @@ class MailActivity(models.Model):
         activities = self._crm_alert_lock_due(company, "escalation", now, batch_size)
         if not activities:
             return 0
-        email_from, server = company._crm_alert_escalation_sender()
-        template = self.env.ref("crm_alert_automation.mail_template_late_digest")
+        template = self.env.ref(
+            "crm_alert_automation.mail_template_late_digest", raise_if_not_found=False
+        )
         digest_key = hashlib.sha1(
             ",".join(f"{a.id}@{a.crm_alert_due_at}" for a in activities).encode()
         ).hexdigest()
-        self.env["crm.alert.message"].sudo().create(
+        self.env["crm.alert.message"]._enqueue(
             [
                 {
+                    "record": self,
                     "company_id": company.id,
                     "kind": "escalation",
-                    "channel": "email",
                     "dedupe_key": f"escalation:{company.id}:{user.id}:{digest_key}",
-                    "recipient_partner_id": user.partner_id.id,
-                    "template_id": template.id,
-                    "email_from": email_from,
-                    "mail_server_id": server.id,
+                    "partner": user.partner_id,
+                    "template": template,
+                    "sender": company.crm_alert_late_sender,
+                    "email_from": company.crm_alert_late_email,
                     "subject": self.env._(
                         "%(count)s late activities", count=len(activities)
                     ),
-                    "activity_ids": [(6, 0, activities.ids)],
+                    "activity_ids": activities.ids,
                 }
                 for user in recipients
             ]
         )
         self._crm_alert_mark(activities, "crm_alert_escalated_for")
         return len(activities)
+
+    # ------------------------------------------------------------------
+    # Outbox hooks: reminders carry the due moment they are for, digests
+    # do not (they list whatever is still late when sent).
+    # ------------------------------------------------------------------
+    @api.model
+    def _crm_alert_obsolete_reason(self, message):
+        live = message.activity_ids.filtered("active")
+        if not live:
+            return self.env._("The activity was done, cancelled or deleted.")
+        if message.due_at and live.crm_alert_due_at != message.due_at:
+            return self.env._("The activity's deadline moved.")
+        if not message.due_at and not message.recipient_partner_id.user_ids:
+            return self.env._("The recipient's user was archived.")
+        return False
+
+    @api.model
+    def _crm_alert_render_target(self, message):
+        live = message.activity_ids.filtered("active")
+        if message.due_at:
+            return live[:1] or None, {}
+        return message.recipient_partner_id.user_ids[:1] or None, {
+            "late_lines": live._crm_alert_late_lines(fields.Datetime.now()),
+            "company": message.company_id,
+        }
+
+    @api.model
+    def _crm_alert_state_changed(self, message):
+        """A reminder cancelled because the deadline moved no longer stands
+        for its moment: the activity may be reminded for it again (if the
+        deadline moves back)."""
+        if message.state != "cancelled" or not message.due_at:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_activity SET crm_alert_reminded_for = NULL "
+                "WHERE id IN %s AND crm_alert_reminded_for = %s",
+                tuple(message.activity_ids.ids) or (0,),
+                message.due_at,
+            )
+        )
+        message.activity_ids.invalidate_recordset(["crm_alert_reminded_for"])
+
+    @api.model
+    def _crm_alert_owner_email(self, message):
+        owner = message.activity_ids[:1]._crm_alert_owner()
+        return owner.email_formatted if owner.email else False
+
+    @api.model
+    def _crm_alert_sent(self, message):
+        note = message._chatter_note()
+        for activity in message.activity_ids:
+            document = activity._crm_alert_document()
+            if document is not None and hasattr(document, "_message_log"):
+                document.exists()._message_log(body=note)
 
     def _crm_alert_mark(self, activities, column):
         self.env.cr.execute(
@@ -435,14 +477,6 @@ class MailActivity(models.Model):
             }
             for activity in self
         ]
-
-    def _crm_alert_reminder_sender(self, company):
-        """(From address, mail server) of this activity's reminder."""
-        self.ensure_one()
-        if company.crm_alert_activity_sender == "owner":
-            owner = self._crm_alert_owner()
-            return company._crm_alert_sender_for(owner.email_formatted)
-        return company._crm_alert_system_sender()
 
     def _crm_alert_owner(self):
         """The user who scheduled the activity, else its responsible user."""

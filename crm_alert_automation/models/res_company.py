@@ -1,5 +1,7 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import math
+import re
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
@@ -58,6 +60,12 @@ class ResCompany(models.Model):
         "user_id",
         string="Escalation Recipients",
         help="Users and managers who receive late-response escalations.",
+    )
+    crm_alert_retention_days = fields.Integer(
+        string="Keep Sent Messages (days)",
+        default=90,
+        help="Sent, delivered, skipped and cancelled messages are removed "
+        "after this many days; failed ones stay until someone acts on them.",
     )
     crm_alert_due_hour = fields.Float(
         string="Activity Due Time",
@@ -175,40 +183,73 @@ class ResCompany(models.Model):
     @api.constrains("crm_alert_due_hour")
     def _check_crm_alert_due_hour(self):
         for company in self:
-            if not 0 <= company.crm_alert_due_hour < 24:
+            hour = company.crm_alert_due_hour
+            # Used as divmod(round(hour * 60), 60): 23.999 would be 24:00.
+            if not math.isfinite(hour) or not 0 <= round(hour * 60) <= 24 * 60 - 1:
                 raise ValidationError(
                     self.env._(
                         "Activity Due Time must be a time of day between 00:00 "
-                        "and 23:59."
+                        "and 23:59 (got %(value)s).",
+                        value=hour,
                     )
                 )
+
+    @api.model
+    def _crm_alert_is_plain_address(self, value):
+        """One plain address, name@example.com: no display name, no list,
+        no line break, at most 254 characters (RFC 5321)."""
+        if not isinstance(value, str) or len(value) > 254:
+            return False
+        atom = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+        label = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        match = re.fullmatch(rf"({atom}(?:\.{atom})*)@({label}(?:\.{label})*)", value)
+        return bool(match) and len(match[1]) <= 64 and bool(email_normalize(value))
+
+    @api.model
+    def _crm_alert_check_address(self, value, field_name, required=False):
+        """ValidationError naming the field unless ``value`` is one plain
+        address (or empty, when it is not required)."""
+        if not value and not required:
+            return
+        if self._crm_alert_is_plain_address(value):
+            return
+        label = self._fields[field_name]._description_string(self.env)
+        shown = value or ""
+        if len(shown) > 80:
+            shown = shown[:80] + "…"
+        if field_name == "crm_alert_late_email":
+            raise ValidationError(
+                self.env._(
+                    "%(field)s is required when the sender is 'Specific e-mail' "
+                    "and must be one valid address like name@example.com, without "
+                    "a display name (got '%(value)s').",
+                    field=label,
+                    value=shown,
+                )
+            )
+        raise ValidationError(
+            self.env._(
+                "%(field)s '%(value)s' is not a valid e-mail address; use the "
+                "form name@example.com (one address, without a display name, "
+                "at most 254 characters).",
+                field=label,
+                value=shown,
+            )
+        )
 
     @api.constrains(
         "crm_alert_email_from", "crm_alert_late_sender", "crm_alert_late_email"
     )
     def _check_crm_alert_addresses(self):
         for company in self:
-            if company.crm_alert_email_from and not email_normalize(
-                company.crm_alert_email_from
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Alerts Sender Address '%(value)s' is not a valid e-mail "
-                        "address; use the form name@example.com.",
-                        value=company.crm_alert_email_from,
-                    )
-                )
-            if company.crm_alert_late_sender == "email" and not email_normalize(
-                company.crm_alert_late_email or ""
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "Late Response Sender E-mail is required when the sender "
-                        "is 'Specific e-mail' and must be a valid address like "
-                        "name@example.com (got '%(value)s').",
-                        value=company.crm_alert_late_email or "",
-                    )
-                )
+            company._crm_alert_check_address(
+                company.crm_alert_email_from, "crm_alert_email_from"
+            )
+            company._crm_alert_check_address(
+                company.crm_alert_late_email,
+                "crm_alert_late_email",
+                required=company.crm_alert_late_sender == "email",
+            )
 
     @api.constrains("crm_alert_late_enabled", "crm_alert_late_user_ids")
     def _check_crm_alert_escalation_recipients(self):
@@ -265,3 +306,15 @@ class ResCompany(models.Model):
             self.crm_alert_activity_enabled
             and self.crm_alert_activity_sender == "system"
         ) or (self.crm_alert_late_enabled and self.crm_alert_late_sender == "system")
+
+    @api.constrains("crm_alert_retention_days")
+    def _check_crm_alert_retention_days(self):
+        for company in self:
+            if not 1 <= company.crm_alert_retention_days <= 3650:
+                raise ValidationError(
+                    self.env._(
+                        "Keep Sent Messages (days) must be from 1 to 3650 (got "
+                        "%(value)s).",
+                        value=company.crm_alert_retention_days,
+                    )
+                )

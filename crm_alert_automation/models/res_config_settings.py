@@ -1,5 +1,8 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import ipaddress
+import re
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -19,7 +22,11 @@ COMPANY_FIELDS = (
     "crm_alert_late_email",
     "crm_alert_late_user_ids",
     "crm_alert_due_hour",
+    "crm_alert_retention_days",
 )
+# A host name: dot-separated labels of letters, digits and inner hyphens.
+HOST_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+MAX_HOST_LENGTH = 253
 SMTP_ENCRYPTION = [
     ("none", "None"),
     ("starttls", "TLS (STARTTLS)"),
@@ -74,10 +81,16 @@ class ResConfigSettings(models.TransientModel):
         "res.users", string="Escalation Recipients", domain=[("share", "=", False)]
     )
     crm_alert_due_hour = fields.Float(string="Activity Due Time")
+    crm_alert_retention_days = fields.Integer(string="Keep Sent Messages (days)")
 
     @api.model
     def get_values(self):
         res = super().get_values()
+        # get_values() and default_get() are callable over RPC by any user:
+        # the alerts configuration (SMTP account included) is for Settings
+        # administrators only.
+        if not self.env.is_system():
+            return res
         company = self.env.company
         for name in COMPANY_FIELDS:
             value = company[name]
@@ -101,6 +114,9 @@ class ResConfigSettings(models.TransientModel):
 
     def _crm_alert_company_values(self):
         values = {name: self[name] for name in COMPANY_FIELDS}
+        for name in ("crm_alert_email_from", "crm_alert_late_email"):
+            if isinstance(values[name], str):
+                values[name] = values[name].strip() or False
         values["crm_alert_late_user_ids"] = [
             Command.set(self.crm_alert_late_user_ids.ids)
         ]
@@ -113,11 +129,29 @@ class ResConfigSettings(models.TransientModel):
         self.ensure_one()
         company = self.company_id.sudo()
         server = company.crm_alert_mail_server_id
-        if not self.crm_alert_smtp_host:
+        host = (self.crm_alert_smtp_host or "").strip(" ")
+        email_from = (self.crm_alert_email_from or "").strip()
+        # Checked before anything is written: Test Connection saves the
+        # server without the company's constraints ever seeing the values.
+        self.env["res.company"]._crm_alert_check_address(
+            email_from, "crm_alert_email_from"
+        )
+        if not host:
             if server:
                 server.active = False
                 company.crm_alert_mail_server_id = False
             return server.browse()
+        if not self._crm_alert_is_host(host):
+            shown = host if len(host) <= 80 else host[:80] + "…"
+            raise ValidationError(
+                self.env._(
+                    "SMTP Server must be a host name such as smtp.example.com or "
+                    "an IP address, without spaces or line breaks, at most "
+                    "%(max)s characters (got %(value)r).",
+                    max=MAX_HOST_LENGTH,
+                    value=shown,
+                )
+            )
         if not 0 < self.crm_alert_smtp_port < 65536:
             raise ValidationError(
                 self.env._(
@@ -127,12 +161,12 @@ class ResConfigSettings(models.TransientModel):
             )
         values = {
             "name": self.env._("CRM Alerts (%(company)s)", company=company.name),
-            "smtp_host": self.crm_alert_smtp_host.strip(),
+            "smtp_host": host,
             "smtp_port": self.crm_alert_smtp_port,
             "smtp_encryption": self.crm_alert_smtp_encryption or "none",
             "smtp_authentication": "login",
             "smtp_user": self.crm_alert_smtp_user or False,
-            "from_filter": self.crm_alert_email_from or False,
+            "from_filter": email_from or False,
             # Never the default server for Odoo's other outgoing mail.
             "sequence": 100,
             "active": True,
@@ -147,6 +181,21 @@ class ResConfigSettings(models.TransientModel):
             server = server.create(values)
             company.crm_alert_mail_server_id = server
         return server
+
+    @api.model
+    def _crm_alert_is_host(self, host):
+        """A host name (smtp.example.com) or an IP address, at most 253
+        characters."""
+        if not host or len(host) > MAX_HOST_LENGTH:
+            return False
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            pass
+        else:
+            return True
+        labels = host.removesuffix(".").split(".")
+        return all(HOST_LABEL.fullmatch(label) for label in labels)
 
     def action_crm_alert_test_smtp(self):
         """Save the typed e-mail configuration and test it with Odoo's SMTP test."""

@@ -1,22 +1,38 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import models
+from odoo import api, fields, models
 
 from ..tools import document_companies
+
+# Outbox state → (Odoo SMS state, failure type)
+SMS_STATES = {
+    "sent": ("pending", None),
+    "delivered": ("sent", None),
+    "read": ("sent", None),
+    "skipped": ("canceled", "sms_blacklist"),
+    "cancelled": ("canceled", None),
+}
 
 
 class SmsSms(models.Model):
     _inherit = "sms.sms"
 
+    crm_alert_company_id = fields.Many2one(
+        "res.company",
+        string="Sending Company",
+        readonly=True,
+        help="The company whose SMS gateway sends this SMS.",
+    )
+
     def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
-        """SMS of a company with an SMS gateway go through the outbox and
-        that gateway instead of IAP; the others keep Odoo's way."""
+        """SMS of a company with an SMS gateway are queued in the outbox and
+        sent by its dispatcher through that gateway (committed one by one,
+        retried, with receipts) instead of IAP; the others keep Odoo's way."""
         Gateway = self.env["crm.alert.gateway"]
         by_iap = self.browse()
         for company, smses in self._crm_alert_by_company().items():
-            gateway = Gateway._for_channel("sms", company)
-            if gateway:
-                smses._crm_alert_send(gateway)
+            if Gateway._for_channel("sms", company):
+                smses._crm_alert_enqueue(company)
             else:
                 by_iap |= smses
         if by_iap:
@@ -27,24 +43,36 @@ class SmsSms(models.Model):
             )
         return None
 
-    def _crm_alert_by_company(self):
-        """These SMS by the company they are sent for: their document's,
-        else their recipient's, else the current one."""
-        by_company = {}
+    @api.model_create_multi
+    def create(self, vals_list):
+        smses = super().create(vals_list)
+        smses._crm_alert_set_company()
+        return smses
+
+    def _crm_alert_set_company(self):
+        """Whose gateway sends each SMS, decided when it is created (the
+        queue cron that sends it later runs in OdooBot's company): its
+        document's company, else its recipient's, else the company the
+        user who created it was working in."""
         for model, smses in self.grouped(lambda s: s.mail_message_id.model).items():
             companies = document_companies(
                 self.env, model, smses.mail_message_id.mapped("res_id")
             )
-            for sms in smses:
-                company = (
+            for sms in smses.filtered(lambda s: not s.crm_alert_company_id):
+                sms.crm_alert_company_id = (
                     companies.get(sms.mail_message_id.res_id)
                     or sms.partner_id.sudo().company_id
                     or self.env.company
                 )
-                by_company[company] = by_company.get(company, self.browse()) | sms
+
+    def _crm_alert_by_company(self):
+        by_company = {}
+        for sms in self:
+            company = sms.crm_alert_company_id or self.env.company
+            by_company[company] = by_company.get(company, self.browse()) | sms
         return by_company
 
-    def _crm_alert_send(self, gateway):
+    def _crm_alert_enqueue(self, company):
         Message = self.env["crm.alert.message"].sudo()
         resent = Message.search([("sms_id", "in", self.ids)])
         for message in resent:  # the number may have been corrected meanwhile
@@ -52,27 +80,63 @@ class SmsSms(models.Model):
                 {"phone": message.sms_id.number, "body_text": message.sms_id.body}
             )
         resent._requeue()
-        messages = resent | Message.create(
+        Message._enqueue(
             [
                 {
-                    "company_id": gateway.company_id.id,
+                    "record": sms,
+                    "document": sms._crm_alert_document(),
+                    "company_id": company.id,
                     "kind": "sms",
                     "channel": "sms",
                     "dedupe_key": f"sms:{sms.uuid}",
-                    "gateway_id": gateway.id,
                     "sms_id": sms.id,
-                    "recipient_partner_id": sms.partner_id.id,
+                    "sms_uuid": sms.uuid,
+                    "partner": sms.partner_id,
                     "phone": sms.number,
                     "body_text": sms.body,
                     "subject": (sms.body or "")[:80],
-                    "res_model": sms.mail_message_id.model,
-                    "res_id": sms.mail_message_id.res_id,
                 }
                 for sms in self - resent.sms_id
             ]
         )
+        Message._trigger_dispatch()
         self.sudo().write({"state": "process", "failure_type": False})
-        for message in messages:
-            message._deliver()
-        Message._schedule_next_retry()
-        self.mail_message_id._notify_message_notification_update()
+
+    def _crm_alert_document(self):
+        self.ensure_one()
+        message = self.mail_message_id
+        if message.model in self.env and message.res_id:
+            return self.env[message.model].browse(message.res_id)
+        return None
+
+    # ------------------------------------------------------------------
+    # Outbox hooks
+    # ------------------------------------------------------------------
+    @api.model
+    def _crm_alert_obsolete_reason(self, message):
+        return False  # Odoo deletes sent SMS; the text is on the row
+
+    @api.model
+    def _crm_alert_sent(self, message):
+        return None  # Odoo's SMS notification is the chatter entry
+
+    @api.model
+    def _crm_alert_state_changed(self, message):
+        """Keep Odoo's own SMS, its notifications and traces in step."""
+        if message.state == "failed":
+            state, failure = "error", message._sms_failure_type()
+        elif message.state in SMS_STATES:
+            state, failure = SMS_STATES[message.state]
+        else:
+            return
+        tracker = (
+            self.env["sms.tracker"].sudo().search([("sms_uuid", "=", message.sms_uuid)])
+        )
+        tracker._action_update_from_sms_state(state, failure_type=failure)
+        sms = message.sms_id.sudo()
+        if sms:
+            # As Odoo does with what IAP accepted: gone with its autovacuum.
+            sms.write(
+                {"state": state, "failure_type": failure, "to_delete": state != "error"}
+            )
+            sms.mail_message_id._notify_message_notification_update()

@@ -36,6 +36,7 @@ class SmtpSink:
         self.login = login
         self.password = password
         self.messages = []
+        self.sessions = 0
         self._lock = threading.Lock()
         self.port = free_port()
         kwargs = {}
@@ -56,6 +57,13 @@ class SmtpSink:
             and auth_data.password.decode() == self.password
         )
         return AuthResult(success=ok, handled=False)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        """One EHLO per SMTP session: counts the connections clients open."""
+        session.host_name = hostname
+        with self._lock:
+            self.sessions += 1
+        return responses
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(
@@ -87,6 +95,7 @@ class SmtpSink:
     def clear(self):
         with self._lock:
             self.messages.clear()
+            self.sessions = 0
 
     def received_by(self, address):
         return [m for m in self.messages if address in m["rcpt_tos"]]

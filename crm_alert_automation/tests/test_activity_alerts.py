@@ -6,15 +6,17 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SmtpSink, free_port, real_smtp
+from .isolation import DemoIsolatedCase
 
 DEADLINE = date(2026, 12, 10)
 
 
-@tagged("post_install", "-at_install", "crm_alert")
-class TestActivityAlerts(TransactionCase):
+class ActivityAlertCase(DemoIsolatedCase):
+    """A company with alerts on, its users in three timezones and a lead."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -111,7 +113,9 @@ class TestActivityAlerts(TransactionCase):
             + [(key, "=", value) for key, value in domain.items()]
         )
 
-    # ------------------------------------------------------------------
+
+@tagged("post_install", "-at_install", "crm_alert")
+class TestActivityAlerts(ActivityAlertCase):
     def test_due_moment_in_each_users_timezone(self):
         expected = {
             self.jakarta: datetime(2026, 12, 10, 11, 0),  # 18:00 WIB = UTC+7
@@ -450,28 +454,28 @@ class TestActivityAlerts(TransactionCase):
         self.assertEqual(len(ids), 1, "the re-send carries the same Message-ID")
         self.assertIn(f"crm-alert-{message.id}.", ids.pop())
 
-    def test_prepared_mails_are_not_sent_by_odoos_mail_queue(self):
-        """The dispatcher prepares a batch's mails before sending them one by
-        one; Odoo's mail queue cron running meanwhile must not send them too,
-        nor the mail of a reminder that became obsolete."""
+    def test_outbox_mails_are_left_alone_by_odoos_mail_queue(self):
+        """Odoo's mail queue cron never sends an outbox e-mail, not even one
+        a worker prepared and died before sending: its row sends it once,
+        after the claim went stale, unless it became obsolete meanwhile."""
         self.schedule(self.jakarta)
         done = self.schedule(self.saigon)
         Message = self.env["crm.alert.message"]
         with freeze_time("2026-12-09 12:00:00"):
             self.env["mail.activity"]._cron_crm_alert_scan()
             batch = Message._claim(10).filtered(lambda m: m.company_id == self.company)
-            batch._prepare_emails()
-            self.assertEqual(len(batch.mail_id), 2)
+            for message in batch:
+                message._deliver_guarded(message._prepare_mail)
+            self.assertEqual(batch.mail_id.mapped("state"), ["outgoing"] * 2)
             self.env["mail.mail"].process_email_queue()
             self.assertFalse(self.alerts_to(self.sink, self.jakarta.email))
             done.action_feedback(feedback="Called")
-            for message in batch:
-                message._deliver()
-            self.env["mail.mail"].process_email_queue()
+        self.run_alerts("2026-12-09 12:20:00")  # the claim is stale now
         self.assertEqual(len(self.alerts_to(self.sink, self.jakarta.email)), 1)
         self.assertFalse(self.alerts_to(self.sink, self.saigon.email))
         obsolete = batch.filtered(lambda m: m.state == "cancelled")
         self.assertEqual(obsolete.mail_id.state, "cancel")
+        self.assertEqual((batch - obsolete).state, "sent")
 
     def test_gives_up_after_max_attempts_then_retry_button(self):
         self.server.smtp_port = free_port()

@@ -71,13 +71,18 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", public)
         gateway, message = self.sent_message("twilio")
         callback = self.stub.requests[-1]["form"]["StatusCallback"]
-        self.assertEqual(callback, f"{public}/crm_alert/webhook/twilio/{gateway.id}")
+        self.assertEqual(
+            callback,
+            f"{public}/crm_alert/webhook/twilio/{gateway.id}?ref=crm-alert-{message.id}",
+        )
         params = {
             "MessageSid": message.provider_message_id,
             "MessageStatus": "delivered",
         }
         signature = twilio_signature("twilio-secret", callback, params)
-        response = self.twilio_receipt(gateway, params, signature)
+        response = self.post(
+            callback.removeprefix(public), params, {"X-Twilio-Signature": signature}
+        )
         self.assertEqual(response.status_code, 204)
         self.assertEqual(message.state, "delivered")
 
@@ -142,6 +147,8 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
             .create({"body": "Terima kasih atas pesanan Anda"})
         )
         composer.action_send_sms()
+        self.assertFalse(self.stub.requests, "queued: nothing slow in the click")
+        self.dispatch()
         [request] = self.stub.requests
         self.assertEqual(request["form"]["To"], "+6282112345678")
         self.assertEqual(request["form"]["Body"], "Terima kasih atas pesanan Anda")
@@ -175,6 +182,8 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
             ]
         )
         (bad | good).send(unlink_sent=False)
+        self.assertEqual((bad | good).mapped("state"), ["process"] * 2, "queued")
+        self.dispatch()
         self.assertEqual((bad.state, bad.failure_type), ("error", "sms_number_format"))
         self.assertEqual(good.state, "pending")
         self.assertEqual(len(self.stub.requests), 1)
@@ -187,9 +196,11 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
         self.gateway("twilio")
         sms = self.env["sms.sms"].create({"number": "12345", "body": "Resi JNE"})
         sms.send(unlink_sent=False)
+        self.dispatch()
         self.assertEqual(sms.state, "error")
         sms.number = "+6282112345678"
         sms.resend_failed()
+        self.dispatch()
         row = self.env["crm.alert.message"].search([("sms_id", "=", sms.id)])
         self.assertEqual(len(row), 1)
         self.assertEqual(row.state, "sent")
@@ -215,6 +226,7 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
             ]
         )
         sms.send(unlink_sent=False)
+        self.dispatch()
         accounts = sorted(r["path"].split("/")[3] for r in self.stub.requests)
         self.assertEqual(accounts, ["AC-HANOI-COFFEE", "AC-TOKO-JAYA"])
         rows = self.env["crm.alert.message"].sudo().search([("sms_id", "in", sms.ids)])
@@ -260,6 +272,7 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
             active_model="res.partner", active_id=self.customer.id
         ).run()
         self.env["sms.sms"].search([("state", "=", "outgoing")]).send(unlink_sent=False)
+        self.dispatch()
         [request] = self.stub.requests
         self.assertEqual(request["form"]["To"], "+6282112345678")
         self.assertEqual(

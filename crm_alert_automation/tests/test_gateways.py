@@ -8,9 +8,10 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import HttpStub
+from .isolation import DemoIsolatedCase
 
 NOW = datetime(2026, 12, 1, 9, 0)
 
@@ -25,7 +26,7 @@ def provider_ok(request):
     return 200, {}, {"status": "ok", "data": {"id": "gen-42"}}, 0
 
 
-class GatewayCase(TransactionCase):
+class GatewayCase(DemoIsolatedCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -203,7 +204,8 @@ class TestGatewayRequests(GatewayCase):
         self.assertEqual(first["form"]["Body"], "Pesanan Anda sedang diproses")
         self.assertEqual(
             first["form"]["StatusCallback"],
-            f"{gateway.get_base_url()}/crm_alert/webhook/twilio/{gateway.id}",
+            f"{gateway.get_base_url()}/crm_alert/webhook/twilio/{gateway.id}"
+            f"?ref=crm-alert-{sms.id}",
         )
         self.assertEqual(second["form"]["To"], "whatsapp:+6282112345678")
         self.assertEqual(second["form"]["From"], "whatsapp:+14155238886")
@@ -242,6 +244,7 @@ class TestGatewayRequests(GatewayCase):
                         }
                     ],
                 },
+                "biz_opaque_callback_data": f"crm-alert-{message.id}",
             },
         )
 
@@ -259,6 +262,7 @@ class TestGatewayRequests(GatewayCase):
                 "to": "6282112345678",
                 "type": "text",
                 "text": {"body": "Terima kasih, Budi!"},
+                "biz_opaque_callback_data": f"crm-alert-{message.id}",
             },
         )
 
@@ -405,8 +409,21 @@ class TestConsentAndNumbers(GatewayCase):
         )
         self.assertEqual(partner._crm_alert_whatsapp_number(), "6282112345678")
 
-    def test_invalid_numbers_refused_on_the_partner_form(self):
+    def test_unusable_numbers_never_block_ordinary_work(self):
+        """Contacts and leads save whatever number they carry (converting a
+        lead with phone 5551234 used to raise once a gateway existed); the
+        message to an unusable number fails alone, saying why."""
         self.gateway("twilio")
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Walk-in",
+                "contact_name": "Pak Joko",
+                "phone": "5551234",
+                "company_id": self.company.id,
+            }
+        )
+        lead._handle_partner_assignment(create_missing=True)  # Convert
+        self.assertEqual(lead.partner_id.phone, "5551234")
         table = [
             ("base.id", "12345"),
             ("base.id", "0821"),
@@ -416,21 +433,32 @@ class TestConsentAndNumbers(GatewayCase):
             ("base.pl", "512 345"),
             ("base.pl", "+48 1"),
         ]
+        messages = self.env["crm.alert.message"]
         for country_ref, bad in table:
-            with self.subTest(bad=bad), self.assertRaises(ValidationError) as caught:
-                self.env["res.partner"].create(
-                    {
-                        "name": "Salah",
-                        "mobile": bad,
-                        "country_id": self.env.ref(country_ref).id,
-                        "company_id": self.company.id,
-                    }
-                )
-            self.assertIn("Mobile of Salah", str(caught.exception))
-        ok = self.env["res.partner"].create(
-            {"name": "Benar", "mobile": "0821 1234 5678", "company_id": self.company.id}
+            partner = self.env["res.partner"].create(
+                {
+                    "name": "Salah",
+                    "mobile": bad,
+                    "country_id": self.env.ref(country_ref).id,
+                    "company_id": self.company.id,
+                }
+            )
+            messages |= self.queue(partner=partner, text=f"to {bad}")
+        good = self.queue(
+            partner=self.env["res.partner"].create(
+                {"name": "Benar", "mobile": "0821 1234 5678"}
+            )
         )
-        self.assertTrue(ok)
+        self.dispatch()
+        for message in messages:
+            with self.subTest(number=message.recipient_partner_id.mobile):
+                self.assertEqual(message.state, "failed")
+                self.assertIn(
+                    f"Invalid number {message.recipient_partner_id.mobile}",
+                    message.error,
+                )
+        self.assertEqual(good.state, "sent")
+        self.assertEqual(len(self.stub.requests), 1, "only the usable number")
 
     def test_gateway_secrets_only_for_settings_admins(self):
         gateway = self.gateway("twilio")

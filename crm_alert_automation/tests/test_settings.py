@@ -2,13 +2,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SmtpSink, free_port, real_smtp
+from .isolation import DemoIsolatedCase
 
 
 @tagged("post_install", "-at_install", "crm_alert")
-class TestCrmAlertSettings(TransactionCase):
+class TestCrmAlertSettings(DemoIsolatedCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -285,7 +286,7 @@ class TestCrmAlertSettings(TransactionCase):
 
 
 @tagged("post_install", "-at_install", "crm_alert")
-class TestCrmAlertTranslations(TransactionCase):
+class TestCrmAlertTranslations(DemoIsolatedCase):
     def test_indonesian_labels_from_the_seed(self):
         self.env["res.lang"]._activate_lang("id_ID")
         self.env["ir.module.module"]._load_module_terms(

@@ -1,0 +1,46 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, models
+
+
+class Base(models.AbstractModel):
+    """What a producer of outbox messages may answer, on its own model.
+
+    The outbox (``crm.alert.message``) calls these on the model that queued
+    a message (its ``source_model``), passing the message; a producer
+    overrides only what it needs.
+    """
+
+    _inherit = "base"
+
+    @api.model
+    def _crm_alert_obsolete_reason(self, message):
+        """Why ``message`` must not go out any more, or False."""
+        if message.source_id and not self.browse(message.source_id).exists():
+            return self.env._("The record that queued this message was deleted.")
+        return False
+
+    @api.model
+    def _crm_alert_render_target(self, message):
+        """(record to render the template on, extra render values); a
+        ``None`` record when it is gone."""
+        return message._document(), {}
+
+    @api.model
+    def _crm_alert_owner_email(self, message):
+        """The address of the record's owner, for the 'owner' sender."""
+        document = message._document()
+        user = document["user_id"] if document and "user_id" in document else None
+        return user.email_formatted if user and user.email else False
+
+    @api.model
+    def _crm_alert_sent(self, message):
+        """After ``message`` went out: note it in its document's chatter."""
+        document = message._document()
+        if document is not None and hasattr(document, "_message_log"):
+            document._message_log(body=message._chatter_note())
+
+    @api.model
+    def _crm_alert_state_changed(self, message):
+        """``message`` changed state (sent, failed, delivered, ...)."""
+        return None

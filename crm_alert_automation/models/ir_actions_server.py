@@ -1,0 +1,113 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import uuid
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+CHANNELS = [("email", "E-mail"), ("sms", "SMS"), ("whatsapp", "WhatsApp")]
+
+
+class IrActionsServer(models.Model):
+    """*Send alert message*: any automation rule or server action queues an
+    e-mail, SMS or WhatsApp message in the CRM Alerts outbox."""
+
+    _inherit = "ir.actions.server"
+
+    state = fields.Selection(
+        selection_add=[("crm_alert_message", "Send Alert Message")],
+        ondelete={"crm_alert_message": "cascade"},
+    )
+    crm_alert_channel = fields.Selection(CHANNELS, string="Channel", default="email")
+    crm_alert_mail_template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        ondelete="restrict",
+        domain="[('model_id', '=', model_id)]",
+    )
+    crm_alert_sms_template_id = fields.Many2one(
+        "sms.template",
+        string="Text Template",
+        ondelete="restrict",
+        domain="[('model_id', '=', model_id)]",
+        help="The SMS or WhatsApp text.",
+    )
+    crm_alert_recipient_field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Recipient Field",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('ttype', '=', 'many2one'), "
+        "('relation', '=', 'res.partner')]",
+        help="The contact of the record who receives the message; empty on "
+        "contacts: the contact itself.",
+    )
+    crm_alert_sender = fields.Selection(
+        [("system", "System account"), ("owner", "Record owner's account")],
+        string="Sender",
+        default="system",
+    )
+
+    @api.constrains(
+        "state",
+        "model_id",
+        "crm_alert_channel",
+        "crm_alert_mail_template_id",
+        "crm_alert_sms_template_id",
+        "crm_alert_recipient_field_id",
+    )
+    def _check_crm_alert_message(self):
+        for action in self.filtered(lambda a: a.state == "crm_alert_message"):
+            template = action._crm_alert_template()
+            if not template:
+                raise ValidationError(
+                    self.env._(
+                        "%(action)s: choose the template of the message.",
+                        action=action.name,
+                    )
+                )
+            if template.model_id != action.model_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(action)s: the template is for another model.",
+                        action=action.name,
+                    )
+                )
+            if (
+                not action.crm_alert_recipient_field_id
+                and action.model_id.model != "res.partner"
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(action)s: Recipient Field is required (which contact "
+                        "of the record receives the message).",
+                        action=action.name,
+                    )
+                )
+
+    def _crm_alert_template(self):
+        if self.crm_alert_channel == "email":
+            return self.crm_alert_mail_template_id
+        return self.crm_alert_sms_template_id
+
+    def _run_action_crm_alert_message_multi(self, eval_context=None):
+        records = eval_context.get("records") or eval_context.get("record")
+        if not records:
+            return False
+        field = self.crm_alert_recipient_field_id.name
+        self.env["crm.alert.message"].sudo()._enqueue(
+            [
+                {
+                    "record": record,
+                    "kind": "action",
+                    "channel": self.crm_alert_channel,
+                    "template": self._crm_alert_template(),
+                    "partner": record[field] if field else record,
+                    "sender": self.crm_alert_sender,
+                    "subject": self.name,
+                    "dedupe_key": f"action:{self.id}:{record._name}:{record.id}:"
+                    f"{uuid.uuid4().hex}",
+                }
+                for record in records
+            ]
+        )
+        return False
