@@ -1,19 +1,48 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+import re
+import urllib.parse
 
-from .base import GatewayError, Provider, json_path, response_json
+from .base import GatewayError, Provider, json_path, response_json, url_secrets
 
 PLACEHOLDERS = ("{number}", "{text}", "{reference}")
+# Names of form fields and JSON keys that carry a credential.
+SECRET_NAME = re.compile(
+    r"key|token|secret|pass|pwd|auth|sig|credential|bearer", re.IGNORECASE
+)
 
 
-def fill(template, values, as_json):
-    """Replace the placeholders; in JSON bodies the values are JSON-escaped."""
+def fill(template, values, as_json=False, as_url=False):
+    """Replace the placeholders; in JSON bodies the values are JSON-escaped,
+    in the URL percent-encoded (a text with "&", "#" or a line break must
+    neither cut the URL nor be refused by the HTTP library)."""
     result = template
     for key, value in values.items():
-        encoded = json.dumps(value)[1:-1] if as_json else value
+        if as_json:
+            encoded = json.dumps(value)[1:-1]
+        elif as_url:
+            encoded = urllib.parse.quote(value, safe="")
+        else:
+            encoded = value
         result = result.replace("{" + key + "}", encoded)
     return result
+
+
+def secret_values(data):
+    """The values of credential-like keys in a (JSON) body template."""
+    found = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str) and SECRET_NAME.search(str(key)):
+                if not any(p in value for p in PLACEHOLDERS):
+                    found.append(value)
+            else:
+                found += secret_values(value)
+    elif isinstance(data, list):
+        for value in data:
+            found += secret_values(value)
+    return found
 
 
 class GenericHttpProvider(Provider):
@@ -31,7 +60,7 @@ class GenericHttpProvider(Provider):
         values = {"number": number, "text": text, "reference": reference}
         kwargs = {
             "method": gateway.http_method,
-            "url": fill(gateway.url, values, as_json=False),
+            "url": fill(gateway.url, values, as_url=True),
             "headers": gateway._generic_headers(),
         }
         body_format = gateway.body_format
@@ -52,16 +81,38 @@ class GenericHttpProvider(Provider):
             }
         return kwargs
 
+    def secrets(self):
+        gateway = self.gateway
+        found = super().secrets() + url_secrets(gateway.url)
+        try:
+            headers = json.loads(gateway.headers_json or "{}")
+        except ValueError:
+            headers = {}
+        for value in headers.values() if isinstance(headers, dict) else ():
+            value = str(value)
+            found.append(value)
+            # "Bearer <token>", "Basic <base64>": the credential alone too.
+            _scheme, _space, credential = value.strip().partition(" ")
+            if credential:
+                found.append(credential)
+        try:
+            body = json.loads(gateway.body_template or "{}")
+        except ValueError:
+            body = None
+        found += secret_values(body)
+        return found
+
     def read_response(self, response):
         result = super().read_response(response)
         gateway = self.gateway
         if gateway.success_json_path:
             found = json_path(response_json(response), gateway.success_json_path)
             if str(found) != (gateway.success_value or ""):
+                found_text = repr(found)[:100]
                 raise GatewayError(
                     f"The provider did not confirm: {gateway.success_json_path} = "
-                    f"{found!r}, expected {gateway.success_value!r}. "
-                    f"{response.text[:300]}",
+                    f"{found_text}, expected {gateway.success_value!r}. "
+                    f"{self.redact(response.text[:300])}",
                     permanent=True,
                     http_status=response.status_code,
                 )

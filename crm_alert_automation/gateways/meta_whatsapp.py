@@ -1,6 +1,9 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from .base import Provider, json_path, response_json
+from .base import Provider, json_object, json_path, response_json
+
+# Meta echoes this much of biz_opaque_callback_data in the status webhook.
+MAX_CALLBACK_DATA = 512
 
 
 class MetaWhatsAppProvider(Provider):
@@ -32,6 +35,10 @@ class MetaWhatsAppProvider(Provider):
         else:
             payload["type"] = "text"
             payload["text"] = {"body": text}
+        if reference:
+            # Echoed back in the status webhook: the receipt finds its message
+            # even before the message id Meta answers with is saved.
+            payload["biz_opaque_callback_data"] = reference[:MAX_CALLBACK_DATA]
         return {
             "method": "POST",
             "url": f"{gateway._base_url()}/{gateway.meta_api_version}/"
@@ -40,11 +47,23 @@ class MetaWhatsAppProvider(Provider):
             "json": payload,
         }
 
+    def secrets(self):
+        gateway = self.gateway
+        return [
+            *super().secrets(),
+            gateway.meta_access_token,
+            gateway.meta_app_secret,
+            gateway.meta_verify_token,
+        ]
+
     def message_id(self, response):
-        return json_path(response_json(response), "messages.0.id") or ""
+        found = json_path(response_json(response), "messages.0.id")
+        return found if isinstance(found, str) else ""
 
     def error_reason(self, response):
-        error = (response_json(response) or {}).get("error") or {}
-        if error.get("message"):
-            return f"{error['message']} (Meta code {error.get('code')})"
+        error = json_object(response).get("error")
+        if isinstance(error, dict) and error.get("message"):
+            return self.redact(
+                f"{str(error['message'])[:400]} (Meta code {error.get('code')})"
+            )
         return super().error_reason(response)

@@ -189,13 +189,10 @@ class ResConfigSettings(models.TransientModel):
         if not host or len(host) > MAX_HOST_LENGTH:
             return False
         try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            pass
-        else:
-            return True
-        labels = host.removesuffix(".").split(".")
-        return all(HOST_LABEL.fullmatch(label) for label in labels)
+            return bool(ipaddress.ip_address(host))
+        except ValueError:  # not an IP address: a host name, then?
+            labels = host.removesuffix(".").split(".")
+            return all(HOST_LABEL.fullmatch(label) for label in labels)
 
     def action_crm_alert_test_smtp(self):
         """Save the typed e-mail configuration and test it with Odoo's SMTP test."""
