@@ -294,5 +294,5 @@ def json_path(data, path):
 def response_json(response):
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested beyond reason
         return None

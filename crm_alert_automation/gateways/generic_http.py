@@ -17,6 +17,8 @@ def fill(template, values, as_json=False, as_url=False):
     """Replace the placeholders; in JSON bodies the values are JSON-escaped,
     in the URL percent-encoded (a text with "&", "#" or a line break must
     neither cut the URL nor be refused by the HTTP library)."""
+    if not isinstance(template, str):  # a number or true in the form fields
+        template = json.dumps(template)
     result = template
     for key, value in values.items():
         if as_json:

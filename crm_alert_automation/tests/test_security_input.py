@@ -250,6 +250,25 @@ class TestGatewaySecretsStayOut(GatewayCase):
         self.assertEqual(third.state, "sent")
         self.assertFalse(third.provider_message_id)
 
+    def test_form_fields_that_are_not_text_are_sent(self):
+        fields_json = json.dumps(
+            {"to": "{number}", "msg": "{text}", "type": 1, "u": True}
+        )
+        self.gateway("generic", body_format="form", body_template=fields_json)
+        message = self.queue()
+        self.dispatch()
+        self.assertEqual(message.state, "sent")
+        form = self.stub.requests[-1]["form"]
+        self.assertEqual((form["type"], form["u"]), ("1", "true"))
+
+    def test_answer_nested_beyond_reason_is_a_clear_refusal(self):
+        self.gateway("generic")
+        self.script.append((200, {}, b"[" * 100000 + b"]" * 100000, 0))
+        message = self.queue()
+        self.dispatch()
+        self.assertEqual(message.state, "failed")
+        self.assertIn("The provider did not confirm", message.error)
+
 
 @tagged("post_install", "-at_install", "crm_alert")
 class TestWebhookGarbage(GatewayCase, HttpCase):
