@@ -21,7 +21,7 @@ class SmsSms(models.Model):
         "res.company",
         string="Sending Company",
         readonly=True,
-        help="The company whose SMS gateway sends this SMS.",
+        help="The company the sender was working in when the SMS was created.",
     )
 
     def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
@@ -45,31 +45,29 @@ class SmsSms(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        smses = super().create(vals_list)
-        smses._crm_alert_set_company()
-        return smses
+        # The SMS queue cron that sends it later runs in OdooBot's company:
+        # remember the company its sender was working in (no extra query).
+        for vals in vals_list:
+            vals.setdefault("crm_alert_company_id", self.env.company.id)
+        return super().create(vals_list)
 
-    def _crm_alert_set_company(self):
-        """Whose gateway sends each SMS, decided when it is created (the
-        queue cron that sends it later runs in OdooBot's company): its
-        document's company, else its recipient's, else the company the
-        user who created it was working in."""
+    def _crm_alert_by_company(self):
+        """These SMS by the company whose gateway sends them: their
+        document's, else their recipient's, else the company their sender
+        was working in."""
+        by_company = {}
         for model, smses in self.grouped(lambda s: s.mail_message_id.model).items():
             companies = document_companies(
                 self.env, model, smses.mail_message_id.mapped("res_id")
             )
-            for sms in smses.filtered(lambda s: not s.crm_alert_company_id):
-                sms.crm_alert_company_id = (
+            for sms in smses:
+                company = (
                     companies.get(sms.mail_message_id.res_id)
                     or sms.partner_id.sudo().company_id
+                    or sms.crm_alert_company_id
                     or self.env.company
                 )
-
-    def _crm_alert_by_company(self):
-        by_company = {}
-        for sms in self:
-            company = sms.crm_alert_company_id or self.env.company
-            by_company[company] = by_company.get(company, self.browse()) | sms
+                by_company[company] = by_company.get(company, self.browse()) | sms
         return by_company
 
     def _crm_alert_enqueue(self, company):
