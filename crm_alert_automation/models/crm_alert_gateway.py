@@ -4,7 +4,7 @@ import json
 import re
 import urllib.parse
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..gateways import PROVIDERS, GatewayError
@@ -255,6 +255,27 @@ class CrmAlertGateway(models.Model):
         return f"{base}/crm_alert/webhook/{provider}/{self.id}"
 
     # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _sms_company_ids
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache()
+    def _sms_company_ids(self):
+        """Companies with an active SMS gateway: Odoo's SMS sending checks
+        this for every batch, so it costs no query once known."""
+        gateways = self.sudo().search([("use_for_sms", "=", True)])
+        return frozenset(gateways.company_id.ids)
+
     @api.model
     def _for_channel(self, channel, company):
         return self.sudo().search(

@@ -29,9 +29,15 @@ class SmsSms(models.Model):
         sent by its dispatcher through that gateway (committed one by one,
         retried, with receipts) instead of IAP; the others keep Odoo's way."""
         Gateway = self.env["crm.alert.gateway"]
+        if not Gateway._sms_company_ids():
+            return super()._send(
+                unlink_failed=unlink_failed,
+                unlink_sent=unlink_sent,
+                raise_exception=raise_exception,
+            )
         by_iap = self.browse()
         for company, smses in self._crm_alert_by_company().items():
-            if Gateway._for_channel("sms", company):
+            if company.id in Gateway._sms_company_ids():
                 smses._crm_alert_enqueue(company)
             else:
                 by_iap |= smses
