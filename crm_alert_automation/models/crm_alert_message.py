@@ -31,31 +31,31 @@ RECEIPT_ORDER = {"sending": 0, "sent": 1, "delivered": 2, "read": 3}
 # Rows whose dedupe key no longer blocks a new message with the same key.
 DEAD_STATES = ("cancelled",)
 FINISHED_STATES = ("sent", "delivered", "read", "skipped", "cancelled")
-# Columns _enqueue() fills; everything else keeps its default.
-ENQUEUE_COLUMNS = (
-    "company_id",
-    "kind",
-    "channel",
-    "dedupe_key",
-    "source_model",
-    "source_id",
-    "res_model",
-    "res_id",
-    "recipient_partner_id",
-    "email_to",
-    "phone",
-    "sender",
-    "email_from",
-    "template_id",
-    "sms_template_id",
-    "subject",
-    "body_text",
-    "due_at",
-    "sms_id",
-    "sms_uuid",
-    "gateway_id",
-    "next_try",
-)
+# Columns _enqueue() fills (and their SQL types); the rest keep their default.
+ENQUEUE_COLUMNS = {
+    "company_id": "int4",
+    "kind": "varchar",
+    "channel": "varchar",
+    "dedupe_key": "varchar",
+    "source_model": "varchar",
+    "source_id": "int4",
+    "res_model": "varchar",
+    "res_id": "int4",
+    "recipient_partner_id": "int4",
+    "email_to": "varchar",
+    "phone": "varchar",
+    "sender": "varchar",
+    "email_from": "varchar",
+    "template_id": "int4",
+    "sms_template_id": "int4",
+    "subject": "varchar",
+    "body_text": "text",
+    "due_at": "timestamp",
+    "sms_id": "int4",
+    "sms_uuid": "varchar",
+    "gateway_id": "int4",
+    "next_try": "timestamp",
+}
 
 
 @functools.cache
@@ -320,39 +320,29 @@ class CrmAlertMessage(models.Model):
         now = fields.Datetime.now()
         rows = [self._enqueue_row(vals, now) for vals in vals_list]
         self.flush_model()
-        values = SQL(", ").join(
-            SQL(
-                "(%s)",
-                SQL(", ").join(
-                    [SQL("%s", row[c]) for c in ENQUEUE_COLUMNS]
-                    + [SQL("%s", self.env.uid)] * 2
-                    + [SQL("%s", now)] * 2
-                    + [SQL("'queued', 0")]
-                ),
-            )
-            for row in rows
-        )
-        columns = SQL(", ").join(
-            SQL.identifier(c)
-            for c in (
-                *ENQUEUE_COLUMNS,
-                "create_uid",
-                "write_uid",
-                "create_date",
-                "write_date",
-                "state",
-                "attempts",
-            )
+        # One typed array per column: 10,000 rows are one short statement
+        # (a VALUES list of 220,000 literals is slow to parse and plan).
+        columns = SQL(", ").join(SQL.identifier(c) for c in ENQUEUE_COLUMNS)
+        arrays = SQL(", ").join(
+            SQL("%s::%s[]", [row[column] for row in rows], SQL(kind))
+            for column, kind in ENQUEUE_COLUMNS.items()
         )
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO crm_alert_message (%s) VALUES %s
+                INSERT INTO crm_alert_message (%s, create_uid, write_uid,
+                       create_date, write_date, state, attempts)
+                SELECT new.*, %s, %s, %s, %s, 'queued', 0
+                  FROM unnest(%s) AS new
                 ON CONFLICT (dedupe_key) WHERE state NOT IN %s DO NOTHING
                 RETURNING id, dedupe_key
                 """,
                 columns,
-                values,
+                self.env.uid,
+                self.env.uid,
+                now,
+                now,
+                arrays,
                 DEAD_STATES,
             )
         )
@@ -364,11 +354,14 @@ class CrmAlertMessage(models.Model):
             for activity_id in row["activity_ids"]
         ]
         if links:
+            message_ids, activity_ids = zip(*links, strict=True)
             self.env.cr.execute(
                 SQL(
                     "INSERT INTO crm_alert_message_activity_rel "
-                    "(message_id, activity_id) VALUES %s",
-                    SQL(", ").join(SQL("(%s, %s)", *link) for link in links),
+                    "(message_id, activity_id) "
+                    "SELECT * FROM unnest(%s::int4[], %s::int4[])",
+                    list(message_ids),
+                    list(activity_ids),
                 )
             )
         messages = self.browse(sorted(created.values()))
