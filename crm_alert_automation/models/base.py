@@ -34,13 +34,19 @@ class Base(models.AbstractModel):
         return user.email_formatted if user and user.email else False
 
     @api.model
-    def _crm_alert_sent(self, message):
-        """After ``message`` went out: note it in its document's chatter."""
-        document = message._document()
-        if document is not None and hasattr(document, "_message_log"):
-            document._message_log(body=message._chatter_note())
+    def _crm_alert_sent(self, messages):
+        """After ``messages`` (a batch of this producer's) went out: one note
+        in each document's chatter."""
+        for model, batch in messages.grouped("res_model").items():
+            if model not in self.env or not hasattr(self.env[model], "_message_log"):
+                continue
+            notes = {}
+            for message in batch:
+                notes.setdefault(message.res_id, message._chatter_note())
+            documents = self.env[model].browse(list(notes)).exists()
+            documents._message_log_batch(bodies=notes)
 
     @api.model
-    def _crm_alert_state_changed(self, message):
-        """``message`` changed state (sent, failed, delivered, ...)."""
+    def _crm_alert_state_changed(self, messages):
+        """``messages`` changed state (sent, failed, delivered, ...)."""
         return None

@@ -607,9 +607,13 @@ class CrmAlertMessage(models.Model):
                 mails.send(auto_commit=self._auto_commit(), raise_exception=False)
             except Exception:  # each row reads its mail's state below
                 _logger.exception("CRM alerts: sending a batch of e-mails failed")
-        for message in ready:
+        # Odoo committed each mail's state: a crash from here on leaves the
+        # rows 'sending', and their next claim finds their mails sent.
+        sent = ready.filtered(lambda message: message.mail_id.state == "sent")
+        for message in ready - sent:
             message._deliver_guarded(message._check_mail_sent)
-            self._commit()
+        sent._record_success()
+        self._commit()
 
     def _prepare_mail(self):
         """Render the e-mail and leave its ``mail.mail`` outgoing for the
@@ -714,30 +718,39 @@ class CrmAlertMessage(models.Model):
     # ------------------------------------------------------------------
     def _settle(self, values):
         self.write(dict(values, settled_at=fields.Datetime.now()))
-        self._notify_producer()
+        self._call_producers("_crm_alert_state_changed")
 
     def _record_success(self):
-        self._record_attempt("sent", self.provider_message_id or "")
-        self._settle(
-            {"state": "sent", "sent_at": fields.Datetime.now(), "error": False}
+        """These messages went out (one write and one hook call per
+        producer for a whole batch)."""
+        if not self:
+            return
+        self.env["crm.alert.message.attempt"].sudo().create(
+            [
+                {
+                    "message_id": message.id,
+                    "company_id": message.company_id.id,
+                    "gateway_id": message.gateway_id.id,
+                    "outcome": "sent",
+                    "detail": message.provider_message_id or "",
+                }
+                for message in self
+            ]
         )
-        self._after_sent()
+        now = fields.Datetime.now()
+        self._settle({"state": "sent", "sent_at": now, "error": False})
+        self._call_producers("_crm_alert_sent")
 
-    def _after_sent(self):
-        """The producer's bookkeeping (a chatter note...): its failure must
-        never turn a sent message into one sent again."""
-        try:
-            with self.env.cr.savepoint():
-                self._producer()._crm_alert_sent(self)
-        except Exception:
-            _logger.exception("CRM alert %s: after-send hook failed", self.id)
-
-    def _notify_producer(self):
-        try:
-            with self.env.cr.savepoint():
-                self._producer()._crm_alert_state_changed(self)
-        except Exception:
-            _logger.exception("CRM alert %s: state hook failed", self.id)
+    def _call_producers(self, hook):
+        """Call ``hook`` of each producer with its messages. The producer's
+        bookkeeping (a chatter note...) failing must never turn a sent
+        message into one sent again: it is logged, not raised."""
+        for messages in self.grouped(lambda m: m.source_model or m.res_model).values():
+            try:
+                with self.env.cr.savepoint():
+                    getattr(messages[0]._producer(), hook)(messages)
+            except Exception:
+                _logger.exception("CRM alerts %s: %s failed", messages.ids, hook)
 
     def _chatter_note(self):
         """What the document's chatter says of this message once sent."""
@@ -772,6 +785,7 @@ class CrmAlertMessage(models.Model):
         self.env["crm.alert.message.attempt"].sudo().create(
             {
                 "message_id": self.id,
+                "company_id": self.company_id.id,
                 "gateway_id": self.gateway_id.id,
                 "outcome": outcome,
                 "http_status": http_status or 0,

@@ -13,9 +13,9 @@ class CrmAlertMessageAttempt(models.Model):
     message_id = fields.Many2one(
         "crm.alert.message", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(
-        related="message_id.company_id", store=True, index=True
-    )
+    # The message's company, set when the attempt is recorded (a stored
+    # related field would cost an UPDATE per attempt).
+    company_id = fields.Many2one("res.company", index=True, readonly=True)
     gateway_id = fields.Many2one("crm.alert.gateway", index=True, ondelete="set null")
     attempted_at = fields.Datetime(
         required=True, default=fields.Datetime.now, index=True, readonly=True

@@ -424,21 +424,22 @@ class MailActivity(models.Model):
         }
 
     @api.model
-    def _crm_alert_state_changed(self, message):
+    def _crm_alert_state_changed(self, messages):
         """A reminder cancelled because the deadline moved no longer stands
         for its moment: the activity may be reminded for it again (if the
         deadline moves back)."""
-        if message.state != "cancelled" or not message.due_at:
-            return
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mail_activity SET crm_alert_reminded_for = NULL "
-                "WHERE id IN %s AND crm_alert_reminded_for = %s",
-                tuple(message.activity_ids.ids) or (0,),
-                message.due_at,
+        for message in messages:
+            if message.state != "cancelled" or not message.due_at:
+                continue
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE mail_activity SET crm_alert_reminded_for = NULL "
+                    "WHERE id IN %s AND crm_alert_reminded_for = %s",
+                    tuple(message.activity_ids.ids) or (0,),
+                    message.due_at,
+                )
             )
-        )
-        message.activity_ids.invalidate_recordset(["crm_alert_reminded_for"])
+            message.activity_ids.invalidate_recordset(["crm_alert_reminded_for"])
 
     @api.model
     def _crm_alert_owner_email(self, message):
@@ -446,12 +447,21 @@ class MailActivity(models.Model):
         return owner.email_formatted if owner.email else False
 
     @api.model
-    def _crm_alert_sent(self, message):
-        note = message._chatter_note()
-        for activity in message.activity_ids:
-            document = activity._crm_alert_document()
-            if document is not None and hasattr(document, "_message_log"):
-                document.exists()._message_log(body=note)
+    def _crm_alert_sent(self, messages):
+        """One note per reminder or digest on each activity's document,
+        logged per document model in one go."""
+        notes = {}
+        for message in messages:
+            note = message._chatter_note()
+            for activity in message.activity_ids:
+                by_model = notes.setdefault(activity.res_model, {})
+                by_model.setdefault(activity.res_id, note)
+        for model, bodies in notes.items():
+            Model = self.env.get(model)
+            if Model is None or not hasattr(Model, "_message_log_batch"):
+                continue
+            documents = Model.browse(list(bodies)).exists()
+            documents._message_log_batch(bodies=bodies)
 
     def _crm_alert_mark(self, activities, column):
         self.env.cr.execute(

@@ -121,26 +121,33 @@ class SmsSms(models.Model):
         return False  # Odoo deletes sent SMS; the text is on the row
 
     @api.model
-    def _crm_alert_sent(self, message):
+    def _crm_alert_sent(self, messages):
         return None  # Odoo's SMS notification is the chatter entry
 
     @api.model
-    def _crm_alert_state_changed(self, message):
+    def _crm_alert_state_changed(self, messages):
         """Keep Odoo's own SMS, its notifications and traces in step."""
-        if message.state == "failed":
-            state, failure = "error", message._sms_failure_type()
-        elif message.state in SMS_STATES:
-            state, failure = SMS_STATES[message.state]
-        else:
-            return
-        tracker = (
-            self.env["sms.tracker"].sudo().search([("sms_uuid", "=", message.sms_uuid)])
-        )
-        tracker._action_update_from_sms_state(state, failure_type=failure)
-        sms = message.sms_id.sudo()
-        if sms:
-            # As Odoo does with what IAP accepted: gone with its autovacuum.
-            sms.write(
-                {"state": state, "failure_type": failure, "to_delete": state != "error"}
+        for message in messages:
+            if message.state == "failed":
+                state, failure = "error", message._sms_failure_type()
+            elif message.state in SMS_STATES:
+                state, failure = SMS_STATES[message.state]
+            else:
+                continue
+            tracker = (
+                self.env["sms.tracker"]
+                .sudo()
+                .search([("sms_uuid", "=", message.sms_uuid)])
             )
-            sms.mail_message_id._notify_message_notification_update()
+            tracker._action_update_from_sms_state(state, failure_type=failure)
+            sms = message.sms_id.sudo()
+            if sms:
+                # As Odoo does with what IAP accepted: gone with its autovacuum.
+                sms.write(
+                    {
+                        "state": state,
+                        "failure_type": failure,
+                        "to_delete": state != "error",
+                    }
+                )
+                sms.mail_message_id._notify_message_notification_update()
