@@ -12,7 +12,7 @@ and messages), it times, in the same run and against the same server:
    ``crm.alert.message._cron_dispatch()`` called until nothing is due, in a
    committed registry cursor (the dispatcher commits per e-mail, as in
    production): render each e-mail from the template, one SMTP session per
-   batch, record each outcome;
+   batch, record the batch's sent e-mails together;
 2. ours without the QWeb compile cache: the same dispatcher steps, the batch
    without ``crm_alert_qweb_cache`` in its context (Odoo compiles the
    template for every e-mail);
