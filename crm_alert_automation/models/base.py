@@ -37,14 +37,8 @@ class Base(models.AbstractModel):
     def _crm_alert_sent(self, messages):
         """After ``messages`` (a batch of this producer's) went out: one note
         in each document's chatter."""
-        for model, batch in messages.grouped("res_model").items():
-            if model not in self.env or not hasattr(self.env[model], "_message_log"):
-                continue
-            notes = {}
-            for message in batch:
-                notes.setdefault(message.res_id, message._chatter_note())
-            documents = self.env[model].browse(list(notes)).exists()
-            documents._message_log_batch(bodies=notes)
+        for model, batch in messages.filtered("res_id").grouped("res_model").items():
+            messages._log_notes(model, [(m.res_id, m._chatter_note()) for m in batch])
 
     @api.model
     def _crm_alert_state_changed(self, messages):

@@ -752,6 +752,25 @@ class CrmAlertMessage(models.Model):
             except Exception:
                 _logger.exception("CRM alerts %s: %s failed", messages.ids, hook)
 
+    @api.model
+    def _log_notes(self, model, notes):
+        """Log ``notes`` [(res_id, body)] on documents of ``model``, with
+        Odoo's batch log (one note per document per call, so a document
+        with two notes gets two rounds)."""
+        Model = self.env.get(model)
+        if Model is None or not hasattr(Model, "_message_log_batch"):
+            return
+        pending = list(notes)
+        while pending:
+            bodies, later = {}, []
+            for res_id, body in pending:
+                if res_id in bodies:
+                    later.append((res_id, body))
+                else:
+                    bodies[res_id] = body
+            Model.browse(list(bodies)).exists()._message_log_batch(bodies=bodies)
+            pending = later
+
     def _chatter_note(self):
         """What the document's chatter says of this message once sent."""
         kind = dict(self._fields["kind"]._description_selection(self.env))[self.kind]

@@ -453,15 +453,11 @@ class MailActivity(models.Model):
         notes = {}
         for message in messages:
             note = message._chatter_note()
-            for activity in message.activity_ids:
-                by_model = notes.setdefault(activity.res_model, {})
-                by_model.setdefault(activity.res_id, note)
-        for model, bodies in notes.items():
-            Model = self.env.get(model)
-            if Model is None or not hasattr(Model, "_message_log_batch"):
-                continue
-            documents = Model.browse(list(bodies)).exists()
-            documents._message_log_batch(bodies=bodies)
+            documents = {(a.res_model, a.res_id) for a in message.activity_ids}
+            for model, res_id in documents:
+                notes.setdefault(model, []).append((res_id, note))
+        for model, pairs in notes.items():
+            messages._log_notes(model, pairs)
 
     def _crm_alert_mark(self, activities, column):
         self.env.cr.execute(

@@ -107,6 +107,15 @@ class TestOutboxReminders(ActivityAlertCase):
         self.assertEqual(len(new), 1, new.mapped("body"))
         self.assertIn("Reminder sent to", new.body)
 
+    def test_two_reminders_on_one_record_in_one_batch_two_notes(self):
+        self.schedule(self.jakarta, summary="Call back")
+        self.schedule(self.saigon, summary="Send the offer")
+        before = self.lead.message_ids
+        self.run_alerts(SCAN_AT)
+        notes = (self.lead.message_ids - before).mapped("body")
+        self.assertEqual(len(notes), 2)
+        self.assertTrue(any("Send the offer" in note for note in notes))
+
     def test_batch_shares_one_smtp_session(self):
         for user in (self.jakarta, self.saigon, self.boss):
             self.schedule(user)
