@@ -7,15 +7,16 @@ import sys
 
 import pytest
 
+import odoo
 from conftest import addons_path, create_database, drop_database
-
-SCRATCH_DB = "crm_alert_automation_nodemo"
 
 
 @pytest.fixture
 def scratch_db():
-    yield SCRATCH_DB
-    drop_database(SCRATCH_DB)
+    # Named after the test database: runs on other databases never share it.
+    scratch = f"{odoo.tools.config['db_name']}_nodemo"
+    yield scratch
+    drop_database(scratch)
 
 
 def _columns(database, table):

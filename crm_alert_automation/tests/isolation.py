@@ -13,7 +13,12 @@ as ``tests/test_exactly_once.py`` does with real commits:
 - every company already in the database has its alerts switched off,
 - outbox rows still waiting to be sent are postponed by a hundred years,
 - the wake-ups already booked for the scanner and the dispatcher are dropped.
+
+``clock_at`` lets a test's whole scenario happen at fixed dates, whatever the
+day the suite really runs on.
 """
+
+from freezegun import freeze_time
 
 from odoo.tests import TransactionCase
 
@@ -64,3 +69,12 @@ class DemoIsolatedCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         isolate_from_existing_data(cls.env)
+
+    def clock_at(self, moment):
+        """Run the rest of this test from ``moment`` on (the clock ticks from
+        there): what it creates outside its own ``freeze_time`` blocks (a
+        queued message's first try, an SMS…) is dated in the scenario's time,
+        not on the day CI happens to run."""
+        clock = freeze_time(moment, tick=True)
+        clock.start()
+        self.addCleanup(clock.stop)

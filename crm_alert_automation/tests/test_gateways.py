@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import base64
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
@@ -59,6 +59,9 @@ class GatewayCase(DemoIsolatedCase):
 
     def setUp(self):
         super().setUp()
+        # The scenario happens just before NOW, the moment dispatch() runs
+        # at by default: what a test queues is due then, on any real day.
+        self.clock_at(NOW - timedelta(minutes=1))
         self.stub.requests.clear()
         self.script.clear()
 
