@@ -725,18 +725,7 @@ class CrmAlertMessage(models.Model):
         producer for a whole batch)."""
         if not self:
             return
-        self.env["crm.alert.message.attempt"].sudo().create(
-            [
-                {
-                    "message_id": message.id,
-                    "company_id": message.company_id.id,
-                    "gateway_id": message.gateway_id.id,
-                    "outcome": "sent",
-                    "detail": message.provider_message_id or "",
-                }
-                for message in self
-            ]
-        )
+        self._record_attempt("sent")
         now = fields.Datetime.now()
         self._settle({"state": "sent", "sent_at": now, "error": False})
         self._call_producers("_crm_alert_sent")
@@ -800,16 +789,23 @@ class CrmAlertMessage(models.Model):
             }
         )
 
-    def _record_attempt(self, outcome, detail, http_status=None):
+    def _record_attempt(self, outcome, detail=None, http_status=None):
+        """One attempt row per message; ``detail`` defaults to each
+        message's provider reference."""
         self.env["crm.alert.message.attempt"].sudo().create(
-            {
-                "message_id": self.id,
-                "company_id": self.company_id.id,
-                "gateway_id": self.gateway_id.id,
-                "outcome": outcome,
-                "http_status": http_status or 0,
-                "detail": detail,
-            }
+            [
+                {
+                    "message_id": message.id,
+                    "company_id": message.company_id.id,
+                    "gateway_id": message.gateway_id.id,
+                    "outcome": outcome,
+                    "http_status": http_status or 0,
+                    "detail": (message.provider_message_id or "")
+                    if detail is None
+                    else detail,
+                }
+                for message in self
+            ]
         )
 
     # ------------------------------------------------------------------
