@@ -15,7 +15,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..gateways import GatewayError
-from ..tools import fetch_locked_ids
+from ..tools import fetch_locked_ids, record_of
 
 _logger = logging.getLogger(__name__)
 
@@ -281,10 +281,8 @@ class CrmAlertMessage(models.Model):
     def _document(self):
         """The record this message is about (a lead, an order...), if any."""
         self.ensure_one()
-        if not self.res_model or not self.res_id or self.res_model not in self.env:
-            return None
-        record = self.env[self.res_model].browse(self.res_id).exists()
-        return record or None
+        record = record_of(self.env, self.res_model, self.res_id)
+        return (record and record.exists()) or None
 
     def _producer(self):
         """The model that answers this message's hooks (see ``base``)."""
@@ -410,11 +408,10 @@ class CrmAlertMessage(models.Model):
         self.check_access("read")
         retryable = self.filtered(lambda m: m.state in ("failed", "retry", "cancelled"))
         retryable.sudo()._requeue()
-        self._trigger_dispatch()
         return True
 
     def _requeue(self):
-        """Send again from the start: a fresh round of attempts."""
+        """Send again from the start: a fresh round of attempts, now."""
         self.write(
             {
                 "state": "queued",
@@ -423,6 +420,8 @@ class CrmAlertMessage(models.Model):
                 "attempts": 0,
             }
         )
+        if self:
+            self._trigger_dispatch()
 
     # ------------------------------------------------------------------
     # Dispatcher

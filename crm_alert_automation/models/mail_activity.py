@@ -9,7 +9,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 
-from ..tools import document_companies, fetch_locked_ids
+from ..tools import document_companies, fetch_locked_ids, record_of
 
 _logger = logging.getLogger(__name__)
 
@@ -351,9 +351,7 @@ class MailActivity(models.Model):
     def _crm_alert_document(self):
         """The record this activity is on, as the outbox shows it."""
         self.ensure_one()
-        if self.res_model in self.env and self.res_id:
-            return self.env[self.res_model].browse(self.res_id)
-        return None
+        return record_of(self.env, self.res_model, self.res_id)
 
     def _crm_alert_queue_escalations(self, company, now, batch_size):
         """One digest per default person for the newly late activities,

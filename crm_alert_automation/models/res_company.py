@@ -152,12 +152,6 @@ class ResCompany(models.Model):
         )
         return email_from, matching[:1] or self.sudo().crm_alert_mail_server_id
 
-    def _crm_alert_escalation_sender(self):
-        self.ensure_one()
-        if self.crm_alert_late_sender == "email":
-            return self._crm_alert_sender_for(self.crm_alert_late_email)
-        return self._crm_alert_system_sender()
-
     @api.constrains("crm_alert_activity_interval", "crm_alert_late_interval")
     def _check_crm_alert_intervals(self):
         for company in self:

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
-from ..tools import document_companies
+from ..tools import document_companies, record_of
 
 # Outbox state → (Odoo SMS state, failure type)
 SMS_STATES = {
@@ -103,15 +103,12 @@ class SmsSms(models.Model):
                 for sms in self - resent.sms_id
             ]
         )
-        Message._trigger_dispatch()
         self.sudo().write({"state": "process", "failure_type": False})
 
     def _crm_alert_document(self):
         self.ensure_one()
         message = self.mail_message_id
-        if message.model in self.env and message.res_id:
-            return self.env[message.model].browse(message.res_id)
-        return None
+        return record_of(self.env, message.model, message.res_id)
 
     # ------------------------------------------------------------------
     # Outbox hooks
