@@ -56,6 +56,8 @@ ENQUEUE_COLUMNS = {
     "gateway_id": "int4",
     "next_try": "timestamp",
 }
+# What _enqueue() and _enqueue_select() fill in when a producer does not.
+ENQUEUE_DEFAULTS = {"kind": "message", "channel": "email", "sender": "system"}
 
 
 @functools.cache
@@ -311,61 +313,104 @@ class CrmAlertMessage(models.Model):
 
         Channel defaults to e-mail, sender to the system account, company to
         the document's (else the current one), ``dedupe_key`` to a fresh one.
-        One INSERT for the whole list, so producers may queue thousands.
+        One INSERT for the whole list, so producers may queue thousands;
+        :meth:`_enqueue_select` queues straight from a query.
         """
         if not vals_list:
             return self.browse()
         now = fields.Datetime.now()
         rows = [self._enqueue_row(vals, now) for vals in vals_list]
-        self.flush_model()
         # One typed array per column: 10,000 rows are one short statement
         # (a VALUES list of 220,000 literals is slow to parse and plan).
-        columns = SQL(", ").join(SQL.identifier(c) for c in ENQUEUE_COLUMNS)
+        columns = {**ENQUEUE_COLUMNS, "activity_ids": "varchar"}
         arrays = SQL(", ").join(
             SQL("%s::%s[]", [row[column] for row in rows], SQL(kind))
-            for column, kind in ENQUEUE_COLUMNS.items()
+            for column, kind in columns.items()
         )
+        names = SQL(", ").join(SQL.identifier(column) for column in columns)
+        values = {column: SQL.identifier("new", column) for column in ENQUEUE_COLUMNS}
+        values["activity_ids"] = SQL("new.activity_ids::int4[]")
+        return self._enqueue_select(values, SQL("unnest(%s) AS new(%s)", arrays, names))
+
+    @api.model
+    def _enqueue_select(self, values, source):
+        """Queue one message per row of ``SELECT … FROM source``: the
+        set-based sibling of :meth:`_enqueue`, for producers that find
+        their messages with a query (thousands of reminders at a time).
+
+        ``values`` maps columns of ``ENQUEUE_COLUMNS`` to a value or an SQL
+        expression over ``source``; ``company_id`` and ``dedupe_key`` are
+        required, ``activity_ids`` (an ``int4[]``) links the message to its
+        activities. The rest as :meth:`_enqueue`: channel e-mail, kind
+        message, sender the system account, ``next_try`` now, the subject
+        made one line of at most 200 characters; a key already live is left
+        alone; the dispatcher is woken for the first new message. Returns
+        the rows created.
+        """
+        missing = {"company_id", "dedupe_key"} - set(values)
+        if missing:
+            raise ValueError(f"_enqueue_select needs {', '.join(sorted(missing))}")
+        now = fields.Datetime.now()
+        values = {**ENQUEUE_DEFAULTS, "next_try": now, **values}
+        columns = [column for column in ENQUEUE_COLUMNS if column in values]
+        selected = [
+            SQL(
+                "%s AS %s",
+                self._enqueue_typed(column, values[column]),
+                SQL.identifier(column),
+            )
+            for column in columns
+        ]
+        links = values.get("activity_ids", SQL("NULL"))
+        self.env.flush_all()  # what the source reads
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO crm_alert_message (%s, create_uid, write_uid,
-                       create_date, write_date, state, attempts)
-                SELECT new.*, %s, %s, %s, %s, 'queued', 0
-                  FROM unnest(%s) AS new
-                ON CONFLICT (dedupe_key) WHERE state NOT IN %s DO NOTHING
-                RETURNING id, dedupe_key
+                WITH new AS (
+                    SELECT %(selected)s, (%(links)s)::int4[] AS activity_ids
+                      FROM %(source)s
+                ), queued AS (
+                    INSERT INTO crm_alert_message (%(columns)s, create_uid,
+                           write_uid, create_date, write_date, state, attempts)
+                    SELECT %(columns)s, %(uid)s, %(uid)s, %(now)s, %(now)s,
+                           'queued', 0
+                      FROM new
+                    ON CONFLICT (dedupe_key) WHERE state NOT IN %(dead)s DO NOTHING
+                    RETURNING id, dedupe_key, next_try
+                ), linked AS (
+                    INSERT INTO crm_alert_message_activity_rel
+                           (message_id, activity_id)
+                    SELECT queued.id, unnest(new.activity_ids)
+                      FROM queued JOIN new USING (dedupe_key)
+                    ON CONFLICT DO NOTHING
+                )
+                SELECT id, next_try FROM queued ORDER BY id
                 """,
-                columns,
-                self.env.uid,
-                self.env.uid,
-                now,
-                now,
-                arrays,
-                DEAD_STATES,
+                selected=SQL(", ").join(selected),
+                links=links,
+                source=source,
+                columns=SQL(", ").join(SQL.identifier(c) for c in columns),
+                uid=self.env.uid,
+                now=now,
+                dead=DEAD_STATES,
             )
         )
-        created = dict((key, row_id) for row_id, key in self.env.cr.fetchall())
-        links = [
-            (created[row["dedupe_key"]], activity_id)
-            for row in rows
-            if row["dedupe_key"] in created
-            for activity_id in row["activity_ids"]
-        ]
-        if links:
-            message_ids, activity_ids = zip(*links, strict=True)
-            self.env.cr.execute(
-                SQL(
-                    "INSERT INTO crm_alert_message_activity_rel "
-                    "(message_id, activity_id) "
-                    "SELECT * FROM unnest(%s::int4[], %s::int4[])",
-                    list(message_ids),
-                    list(activity_ids),
-                )
-            )
-        messages = self.browse(sorted(created.values()))
-        if messages:
-            self._trigger_dispatch(at=min(row["next_try"] for row in rows))
-        return messages
+        created = self.env.cr.fetchall()
+        if created:
+            self._trigger_dispatch(at=min(next_try for _id, next_try in created))
+        return self.browse([row_id for row_id, _next_try in created])
+
+    @api.model
+    def _enqueue_typed(self, column, value):
+        """``value`` (a value or an SQL expression) as ``column``'s type; a
+        subject as one line of at most 200 characters, as :func:`one_line`."""
+        typed = SQL("(%s)::%s", value, SQL(ENQUEUE_COLUMNS[column]))
+        if column != "subject":
+            return typed
+        return SQL(
+            r"NULLIF(left(btrim(regexp_replace(%s, '\s+', ' ', 'g')), 200), '')",
+            typed,
+        )
 
     def _enqueue_row(self, vals, now):
         """``vals`` of :meth:`_enqueue` as column values."""
@@ -396,7 +441,9 @@ class CrmAlertMessage(models.Model):
         row["subject"] = one_line(row["subject"])[:200] or None
         row["dedupe_key"] = row["dedupe_key"] or f"once:{uuid.uuid4()}"
         row["next_try"] = vals.get("send_after") or row["next_try"] or now
-        row["activity_ids"] = list(vals.get("activity_ids") or [])
+        # An int4[] literal: unnest() takes one-dimensional arrays only.
+        activity_ids = ",".join(str(int(i)) for i in vals.get("activity_ids") or [])
+        row["activity_ids"] = "{" + activity_ids + "}"
         return {key: None if value is False else value for key, value in row.items()}
 
     # ------------------------------------------------------------------
@@ -666,6 +713,11 @@ class CrmAlertMessage(models.Model):
             )
         values["subject"] = one_line(values["subject"])
         self.write({k: values[k] for k in ("email_from", "email_to", "subject")})
+        bcc = values.pop("email_bcc", None)
+        if bcc:
+            # Odoo's mail layer passes headers to the SMTP envelope; a Bcc
+            # header becomes blind recipients and is removed from the mail.
+            values["headers"] = repr({"Bcc": one_line(bcc)})
         return dict(
             values,
             auto_delete=False,
@@ -697,11 +749,19 @@ class CrmAlertMessage(models.Model):
     def _render_mail_template(self):
         record, add_context = self._render_target()
         template = self.template_id.sudo()
+        names = (
+            ("subject", "body_html", "email_bcc")
+            if template.email_bcc
+            else (
+                "subject",
+                "body_html",
+            )
+        )
         return {
             name: template._render_field(
                 name, record.ids, compute_lang=True, add_context=add_context
             )[record.id]
-            for name in ("subject", "body_html")
+            for name in names
         }
 
     def _email_message_id(self):

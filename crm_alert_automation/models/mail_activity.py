@@ -9,7 +9,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 
-from ..tools import document_companies, fetch_locked_ids, record_of
+from ..tools import document_companies, fetch_locked_ids
 
 _logger = logging.getLogger(__name__)
 
@@ -325,33 +325,62 @@ class MailActivity(models.Model):
             "crm_alert_automation.mail_template_activity_reminder",
             raise_if_not_found=False,
         )
-        # The row is for this due moment: moved away and back, the activity
-        # gets one reminder for the moment it is due at.
-        self.env["crm.alert.message"]._enqueue(
-            [
-                {
-                    "record": activity,
-                    "document": activity._crm_alert_document(),
-                    "company_id": company.id,
-                    "kind": "reminder",
-                    "dedupe_key": f"reminder:{activity.id}:{activity.crm_alert_due_at}",
-                    "partner": activity.user_id.partner_id,
-                    "template": template,
-                    "sender": company.crm_alert_activity_sender,
-                    "subject": activity.summary or activity.activity_type_id.name,
-                    "due_at": activity.crm_alert_due_at,
-                    "activity_ids": activity.ids,
-                }
-                for activity in activities
-            ]
+        # Set-based: reading each activity through the ORM to build its
+        # values was most of the scan's time.
+        self.env["crm.alert.message"]._enqueue_select(
+            {
+                "company_id": company.id,
+                "kind": "reminder",
+                # For this due moment: moved away and back, the activity
+                # gets one reminder for the moment it is due at.
+                "dedupe_key": SQL(
+                    "'reminder:' || a.id || ':' || %s",
+                    self._crm_alert_datetime_text(SQL("a.crm_alert_due_at")),
+                ),
+                "source_model": self._name,
+                "source_id": SQL("a.id"),
+                "res_model": SQL("d.res_model"),
+                "res_id": SQL("d.res_id"),
+                "recipient_partner_id": SQL("u.partner_id"),
+                "template_id": template.id if template else None,
+                "sender": company.crm_alert_activity_sender,
+                "subject": SQL(
+                    "COALESCE(NULLIF(a.summary, ''), %s)",
+                    self.env["mail.activity.type"].sudo()._field_to_sql("t", "name"),
+                ),
+                "due_at": SQL("a.crm_alert_due_at"),
+                "activity_ids": SQL("ARRAY[a.id]"),
+            },
+            SQL(
+                """
+                mail_activity a
+                JOIN res_users u ON u.id = a.user_id
+                LEFT JOIN mail_activity_type t ON t.id = a.activity_type_id
+                LEFT JOIN LATERAL (
+                    SELECT a.res_model, a.res_id
+                     WHERE a.res_id <> 0 AND a.res_model = ANY(%s)
+                ) d ON TRUE
+                WHERE a.id = ANY(%s)
+                """,
+                list(self.env.registry),
+                activities.ids,
+            ),
         )
         self._crm_alert_mark(activities, "crm_alert_reminded_for")
         return len(activities)
 
-    def _crm_alert_document(self):
-        """The record this activity is on, as the outbox shows it."""
-        self.ensure_one()
-        return record_of(self.env, self.res_model, self.res_id)
+    @api.model
+    def _crm_alert_datetime_text(self, column):
+        """SQL: ``column`` (a timestamp) as ``str()`` writes a datetime, the
+        form of the due moment in a reminder's dedupe key."""
+        return SQL(
+            "to_char(%s, 'YYYY-MM-DD HH24:MI:SS') || CASE WHEN "
+            "date_trunc('second', %s) = %s THEN '' ELSE to_char(%s, '.US') END",
+            column,
+            column,
+            column,
+            column,
+        )
 
     def _crm_alert_queue_escalations(self, company, now, batch_size):
         """One digest per default person for the newly late activities,

@@ -10,7 +10,9 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
+from ..models.crm_alert_message import ENQUEUE_COLUMNS
 from .test_activity_alerts import DEADLINE as DEADLINE_BACK
 from .test_activity_alerts import ActivityAlertCase
 from .test_gateways import NOW, GatewayCase
@@ -66,6 +68,57 @@ class TestOutboxReminders(ActivityAlertCase):
         self.assertEqual((message.state, message.attempts), ("failed", 8))
         self.assertEqual(len(message.attempt_ids), 8)
         self.assertFalse(self.sink.messages)
+
+    def test_scan_queues_the_rows_enqueue_would(self):
+        """The scan queues reminders set-based (``_enqueue_select``): each
+        row is the one ``_enqueue`` queues for the same activity."""
+        activity = self.schedule(self.jakarta, summary="Call\n  back ")
+        untitled = self.schedule(self.saigon, summary="")
+        with freeze_time(SCAN_AT):
+            self.env["mail.activity"]._cron_crm_alert_scan()
+        template = self.env.ref("crm_alert_automation.mail_template_activity_reminder")
+        for each in activity | untitled:
+            queued = self.messages(kind="reminder", source_id=each.id)
+            fields = [name for name in queued._fields if name in ENQUEUE_COLUMNS]
+            queued_values = queued.read([*fields, "activity_ids"])[0]
+            queued.unlink()
+            expected = self.env["crm.alert.message"]._enqueue(
+                [
+                    {
+                        "record": each,
+                        "document": self.lead,
+                        "company_id": self.company.id,
+                        "kind": "reminder",
+                        "dedupe_key": f"reminder:{each.id}:{each.crm_alert_due_at}",
+                        "partner": each.user_id.partner_id,
+                        "template": template,
+                        "sender": self.company.crm_alert_activity_sender,
+                        "subject": each.summary or each.activity_type_id.name,
+                        "due_at": each.crm_alert_due_at,
+                        "send_after": queued_values["next_try"],
+                        "activity_ids": each.ids,
+                    }
+                ]
+            )
+            expected_values = expected.read([*fields, "activity_ids"])[0]
+            del queued_values["id"], expected_values["id"]
+            self.assertEqual(queued_values, expected_values)
+        self.assertEqual(expected.subject, "Call", "the activity type's name")
+
+    def test_enqueue_select_leaves_a_live_key_alone(self):
+        Message = self.env["crm.alert.message"]
+        values = {
+            "company_id": self.company.id,
+            "dedupe_key": "test:select",
+            "subject": "Two\nlines",
+            "recipient_partner_id": self.jakarta.partner_id.id,
+        }
+        first = Message._enqueue_select(values, SQL("(VALUES (1)) AS one(x)"))
+        self.assertEqual(
+            (first.subject, first.channel, first.kind, first.sender),
+            ("Two lines", "email", "message", "system"),
+        )
+        self.assertFalse(Message._enqueue_select(values, SQL("(VALUES (1)) one(x)")))
 
     def test_digest_to_an_archived_recipient_is_cancelled(self):
         self.schedule(self.jakarta, deadline=date(2026, 12, 8))
