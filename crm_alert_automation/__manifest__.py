@@ -17,13 +17,18 @@
         "views/crm_alert_message_views.xml",
         "views/crm_alert_gateway_views.xml",
         "views/ir_actions_server_views.xml",
+        "views/crm_activity_reminder_views.xml",
         "views/crm_alert_menus.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/crm_activity_reminder_data.xml",
     ],
     "demo": ["demo/crm_alert_demo.xml"],
     "external_dependencies": {"python": ["phonenumbers", "requests"]},
     "assets": {
+        "web.assets_backend": [
+            "crm_alert_automation/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_alert_automation/static/tests/tours/*.js",
         ],

@@ -12,3 +12,10 @@ from . import ir_qweb
 from . import mail_render_mixin
 from . import mail_mail
 from . import ir_actions_server
+from . import mail_template
+from . import crm_activity_reminder_rule
+from . import crm_activity_reminder_line
+from . import crm_activity_reminder_default
+from . import crm_activity_reminder_holder
+from . import crm_activity_reminder
+from . import mail_activity_reminders

@@ -4,7 +4,7 @@ import math
 import re
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, email_normalize, formataddr
 
@@ -74,6 +74,42 @@ class ResCompany(models.Model):
         "activity without a calendar event is due on its deadline day.",
     )
 
+    crm_alert_customer_reminder_default = fields.Boolean(
+        string="Remind Customers by Default",
+        help="New activities start with customer reminders on, with the "
+        "default lines below.",
+    )
+    crm_alert_operator_reminder_default = fields.Boolean(
+        string="Remind Operators by Default",
+        help="New activities start with operator reminders on, with the "
+        "default lines below.",
+    )
+    crm_alert_reminder_default_ids = fields.One2many(
+        "crm.activity.reminder.default",
+        "company_id",
+        string="Default Reminders",
+    )
+
+    @api.model
+    @tools.ormcache()
+    def _crm_alert_reminder_default_company_ids(self):
+        """Companies whose new activities get default reminders."""
+        return tuple(
+            self.sudo()
+            .search(
+                [
+                    "|",
+                    ("crm_alert_customer_reminder_default", "=", True),
+                    ("crm_alert_operator_reminder_default", "=", True),
+                ]
+            )
+            .ids
+        )
+
+    def _crm_alert_has_system_account(self):
+        company = self.sudo()
+        return bool(company.crm_alert_mail_server_id and company.crm_alert_email_from)
+
     @api.model
     def _crm_alert_default_values(self):
         """The module defaults that Settings' Reset restores."""
@@ -95,6 +131,11 @@ class ResCompany(models.Model):
     def write(self, vals):
         newly_escalating = self.filtered(lambda c: not c.crm_alert_late_enabled)
         res = super().write(vals)
+        if {
+            "crm_alert_customer_reminder_default",
+            "crm_alert_operator_reminder_default",
+        } & set(vals):
+            self.env.registry.clear_cache()
         if vals.get("crm_alert_late_enabled"):
             newly_escalating._crm_alert_mark_known_late()
         if any(name.startswith("crm_alert_") for name in vals):

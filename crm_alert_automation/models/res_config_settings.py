@@ -37,6 +37,15 @@ SMTP_ENCRYPTION = [
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    crm_alert_customer_reminder_default = fields.Boolean(
+        related="company_id.crm_alert_customer_reminder_default", readonly=False
+    )
+    crm_alert_operator_reminder_default = fields.Boolean(
+        related="company_id.crm_alert_operator_reminder_default", readonly=False
+    )
+    crm_alert_reminder_default_count = fields.Integer(
+        compute="_compute_crm_alert_reminder_default_count"
+    )
     crm_alert_smtp_host = fields.Char(
         string="SMTP Server",
         groups="base.group_system",
@@ -228,3 +237,18 @@ class ResConfigSettings(models.TransientModel):
                     "type": "notification",
                 }
             }
+
+    @api.depends("company_id")
+    def _compute_crm_alert_reminder_default_count(self):
+        for settings in self:
+            settings.crm_alert_reminder_default_count = len(
+                settings.company_id.crm_alert_reminder_default_ids
+            )
+
+    def action_crm_alert_reminder_defaults(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_alert_automation.crm_activity_reminder_default_action"
+        )
+        action["context"] = {"default_company_id": self.company_id.id}
+        action["domain"] = [("company_id", "=", self.company_id.id)]
+        return action

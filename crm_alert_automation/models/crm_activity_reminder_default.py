@@ -1,0 +1,36 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class CrmActivityReminderDefault(models.Model):
+    """A company's default reminder, copied onto each new activity while
+    the default for its audience is on."""
+
+    _name = "crm.activity.reminder.default"
+    _inherit = "crm.activity.reminder.rule"
+    _description = "Default Activity Reminder"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        ondelete="cascade",
+    )
+
+    def _reminder_company(self):
+        return self.company_id or self.env.company
+
+    def _line_values(self):
+        """This default as the values of an activity's reminder line."""
+        self.ensure_one()
+        return {
+            "audience": self.audience,
+            "channel": self.channel,
+            "mail_template_id": self.mail_template_id.id,
+            "sms_template_id": self.sms_template_id.id,
+            "offset_value": self.offset_value,
+            "offset_unit": self.offset_unit,
+        }
