@@ -100,10 +100,23 @@ class CrmActivityReminderHolder(models.AbstractModel):
         for holder in self:
             lines = holder[f"crm_alert_{audience}_line_ids"]
             if holder[f"crm_alert_{audience}_reminder"] and not lines:
-                holder[f"crm_alert_{audience}_line_ids"] = [
-                    fields.Command.create(vals)
-                    for vals in holder._reminder_line_values(audience)
-                ]
+                holder._set_reminder_lines(
+                    audience, holder._reminder_line_values(audience)
+                )
+
+    def _set_reminder_lines(self, audience, vals_list):
+        """Replace an audience's lines by new ones from ``vals_list``.
+
+        Both audiences' lines hang on the same inverse field: on a record
+        being edited, assigning one list drops the other from the ORM's
+        cache, so the other list is put back as it was.
+        """
+        (other,) = set(AUDIENCES) - {audience}
+        others = self[f"crm_alert_{other}_line_ids"]
+        self[f"crm_alert_{audience}_line_ids"] = [fields.Command.clear()] + [
+            fields.Command.create(vals) for vals in vals_list
+        ]
+        self[f"crm_alert_{other}_line_ids"] = others
 
     def _reminder_defaults_values(self):
         """Switches and lines of a new holder, from the company defaults."""

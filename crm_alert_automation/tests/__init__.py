@@ -6,3 +6,4 @@ from . import test_gateway_receipts
 from . import test_outbox
 from . import test_security_input
 from . import test_activity_reminder_lines
+from . import test_activity_reminders_tour

@@ -49,10 +49,9 @@ class MailActivitySchedule(models.TransientModel):
     def _onchange_activity_user_reminders(self):
         """Operator reminders follow the responsible user."""
         for dialog in self.filtered("crm_alert_operator_reminder"):
-            dialog.crm_alert_operator_line_ids = [fields.Command.clear()] + [
-                fields.Command.create(vals)
-                for vals in dialog._reminder_line_values("operator")
-            ]
+            dialog._set_reminder_lines(
+                "operator", dialog._reminder_line_values("operator")
+            )
 
     def _action_schedule_activities(self):
         if self.is_batch_mode:

@@ -40,21 +40,40 @@ export class ReminderFormController extends FormController {
         this.notification = useService("notification");
     }
 
-    async onWillSaveRecord(record) {
-        const missing = findLineMissingContact(record);
-        if (missing) {
-            this.notification.add(
-                _t("Reminder %(line)s for %(audience)s has no %(field)s: fill it in to save.", {
-                    line: missing.index + 1,
-                    audience: AUDIENCE_LABELS[missing.audience],
-                    field: missing.field === "phone" ? _t("phone number") : _t("e-mail address"),
-                }),
-                { type: "danger", title: _t("Automatic reminders") }
-            );
-            await this.showLine(missing);
+    // Checked before Odoo's own save, which drops new lines that are
+    // invalid and untouched (as default lines lacking a number are).
+    async beforeExecuteActionButton(clickParams) {
+        if (clickParams.special !== "cancel" && !(await this.checkReminderLines())) {
             return false;
         }
-        return super.onWillSaveRecord(...arguments);
+        return super.beforeExecuteActionButton(...arguments);
+    }
+
+    async save() {
+        if (!(await this.checkReminderLines())) {
+            return false;
+        }
+        return super.save(...arguments);
+    }
+
+    async checkReminderLines() {
+        // Commit what is being typed (a number in an edited line) first.
+        await this.model.root.isDirty();
+        await this.model.mutex.getUnlockedDef();
+        const missing = findLineMissingContact(this.model.root);
+        if (!missing) {
+            return true;
+        }
+        this.notification.add(
+            _t("Reminder %(line)s for %(audience)s has no %(field)s: fill it in to save.", {
+                line: missing.index + 1,
+                audience: AUDIENCE_LABELS[missing.audience],
+                field: missing.field === "phone" ? _t("phone number") : _t("e-mail address"),
+            }),
+            { type: "danger", title: _t("Automatic reminders") }
+        );
+        await this.showLine(missing);
+        return false;
     }
 
     /** Open the tab and sub-tab of the line and put its empty cell in edition. */
