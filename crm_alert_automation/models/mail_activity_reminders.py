@@ -48,9 +48,8 @@ class MailActivity(models.Model):
         if self._reminder_defaults_used():
             for vals in vals_list:
                 self._add_default_reminders(vals)
-        activities = super().create(vals_list)
-        activities._reminder_lines()._wake_scanner()
-        return activities
+        # The lines created with the activities book their own wake-ups.
+        return super().create(vals_list)
 
     def write(self, vals):
         res = super().write(vals)
