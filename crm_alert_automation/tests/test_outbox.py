@@ -105,6 +105,24 @@ class TestOutboxReminders(ActivityAlertCase):
             self.assertEqual(queued_values, expected_values)
         self.assertEqual(expected.subject, "Call", "the activity type's name")
 
+    def test_wake_ups_wait_for_the_commit(self):
+        """Scheduling an activity books the scanner's wake-ups after the
+        commit, not in Odoo's own activity creation; each once."""
+        cron = self.env.ref("crm_alert_automation.ir_cron_crm_alert_scan")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        with freeze_time("2026-12-01 00:00:00"):
+            self.schedule(self.jakarta)  # due 2026-12-10 11:00 UTC
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before)
+        Activity = self.env["mail.activity"]
+        for _twice in range(2):
+            Activity._crm_alert_book_pending_wake_ups()
+            Activity._crm_alert_wake_at([datetime(2026, 12, 9, 11, 0)])
+        booked = Trigger.search([("cron_id", "=", cron.id)]).mapped("call_at")
+        self.assertEqual(len(booked), before + 2)
+        self.assertIn(datetime(2026, 12, 9, 11, 0), booked)  # the reminder
+        self.assertIn(datetime(2026, 12, 11, 11, 0), booked)  # the escalation
+
     def test_enqueue_select_leaves_a_live_key_alone(self):
         Message = self.env["crm.alert.message"]
         values = {
