@@ -11,4 +11,5 @@ class CalendarEvent(models.Model):
         if {"start", "allday"} & set(vals):
             # A moved meeting moves its activity's due moment.
             self.sudo().activity_ids._crm_alert_schedule_scan()
+            self.sudo().activity_ids._reminder_lines()._wake_scanner()
         return res

@@ -128,7 +128,8 @@ class CrmActivityReminder(models.Model):
     # ------------------------------------------------------------------
     @api.constrains("channel", "phone", "email", "enabled")
     def _check_enabled_contacts(self):
-        self.filtered("enabled")._check_contacts()
+        if not self.env.context.get("crm_alert_unchecked_contacts"):
+            self.filtered("enabled")._check_contacts()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -151,6 +151,23 @@ class CrmActivityReminderLine(models.AbstractModel):
             if line.channel == "email" and not line.email:
                 line.email = line._default_email()
 
+    def _reassign(self, user):
+        """Send these operator reminders to ``user``, at their number or
+        address. Reassigning an activity is never blocked: a new responsible
+        without one gets the line anyway, and its reminder fails visibly."""
+        for line in self:
+            vals = line._fill_recipient(
+                {"audience": line.audience, "channel": line.channel, "user_id": user.id}
+            )
+            line.with_context(crm_alert_unchecked_contacts=True).write(
+                {
+                    "user_id": user.id,
+                    "partner_id": vals.get("partner_id", False),
+                    "phone": vals.get("phone", False),
+                    "email": vals.get("email", False),
+                }
+            )
+
     @api.onchange("phone")
     def _onchange_phone_e164(self):
         for line in self.filtered("phone"):

@@ -52,10 +52,22 @@ class MailActivity(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        previous = {a.id: a.user_id for a in self} if "user_id" in vals else {}
         res = super().write(vals)
+        if previous:
+            self._reminders_follow_responsible(previous)
         if MOVING_FIELDS & set(vals):
             self._reminder_lines()._wake_scanner()
         return res
+
+    def _reminders_follow_responsible(self, previous):
+        """Operator reminders of the former responsible user go to the new one."""
+        for activity in self:
+            former = previous[activity.id]
+            if former != activity.user_id:
+                activity.crm_alert_operator_line_ids.filtered(
+                    lambda line, former=former: line.user_id == former
+                )._reassign(activity.user_id)
 
     def _reminder_lines(self):
         return self.crm_alert_customer_line_ids | self.crm_alert_operator_line_ids

@@ -399,3 +399,36 @@ class TestReminderBadInput(ReminderCase):
         )
         lead.convert_opportunity(self.env["res.partner"])
         self.assertEqual(lead.type, "opportunity")
+
+
+@tagged("post_install", "-at_install", "crm_alert")
+class TestReminderOperators(ReminderCase):
+    def test_operator_reminders_follow_a_new_responsible(self):
+        self.set_defaults(operator=[("sms", 30, "minutes")])
+        activity = self.activity()
+        self.assertEqual(activity.crm_alert_operator_line_ids.phone, "+6281211112222")
+        activity.user_id = self.colleague
+        line = activity.crm_alert_operator_line_ids
+        self.assertEqual(line.user_id, self.colleague)
+        self.assertEqual(line.phone, "+6281233334444")
+
+    def test_reassigning_to_someone_without_a_phone_is_not_blocked(self):
+        self.set_defaults(operator=[("sms", 30, "minutes")])
+        activity = self.activity()
+        newcomer = self._user("tono", "Asia/Jakarta")
+        activity.user_id = newcomer
+        self.assertEqual(activity.crm_alert_operator_line_ids.user_id, newcomer)
+        self.run_reminders(activity.crm_alert_due_at - timedelta(minutes=10))
+        message = self.reminder_messages()
+        self.assertEqual(message.state, "failed", "visible, and retryable")
+        self.assertIn("No phone number", message.error)
+
+    def test_moved_meeting_books_the_new_fire_moment(self):
+        self.set_defaults(customer=[("sms", 1, "hours")])
+        activity = self.meeting()
+        activity.calendar_event_id.write(
+            {"start": START + timedelta(days=2), "stop": STOP + timedelta(days=2)}
+        )
+        cron = self.env.ref("crm_alert_automation.ir_cron_crm_activity_reminder")
+        booked = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertIn(START + timedelta(days=2, hours=-1), booked.mapped("call_at"))
