@@ -29,6 +29,9 @@
         "web.assets_backend": [
             "crm_alert_automation/static/src/**/*",
         ],
+        "web.assets_unit_tests": [
+            "crm_alert_automation/static/tests/*.test.js",
+        ],
         "web.assets_tests": [
             "crm_alert_automation/static/tests/tours/*.js",
         ],

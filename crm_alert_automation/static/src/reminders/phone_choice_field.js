@@ -26,7 +26,7 @@ export class PhoneChoiceField extends CharField {
 export const phoneChoiceField = {
     ...charField,
     component: PhoneChoiceField,
-    relatedFields: [{ name: "phone_options", type: "json" }],
+    fieldDependencies: [{ name: "phone_options", type: "json" }],
 };
 
 registry.category("fields").add("crm_alert_phone_choice", phoneChoiceField);

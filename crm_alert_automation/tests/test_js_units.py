@@ -1,0 +1,26 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo.tests import HttpCase, tagged
+
+
+def hoot_hash(name):
+    """The id Odoo's HOOT runner gives a suite or test (see web's test_js)."""
+    value = 0
+    for char in name:
+        value = ((value << 5) - value + ord(char)) & 0xFFFFFFFF
+    return f"{value:08x}"
+
+
+@tagged("post_install", "-at_install", "crm_alert")
+class TestJsUnits(HttpCase):
+    def test_hoot_unit_tests(self):
+        suite = hoot_hash("@crm_alert_automation/reminders")
+        self.browser_js(
+            f"/web/tests?headless&loglevel=2&preset=desktop&timeout=15000&suite={suite}",
+            "",
+            "",
+            login="admin",
+            timeout=600,
+            success_signal="[HOOT] test suite succeeded",
+            error_checker=lambda message: "[HOOT]" not in message,
+        )
