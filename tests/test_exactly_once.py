@@ -7,12 +7,12 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import uuid
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from workers import run_two_workers
 
 import odoo
 from conftest import addons_path
@@ -223,35 +223,12 @@ def test_worker_killed_between_batches_loses_and_duplicates_nothing(
 def test_two_workers_overlapping_send_each_reminder_once(
     registry, committed_activities, smtp_sink
 ):
-    start = threading.Barrier(2)
-    delivered = Counter()
-    errors = []
+    def one_round(env):
+        env["mail.activity"]._cron_crm_alert_scan(batch_size=3)
+        env.cr.commit()
+        return len(env["crm.alert.message"]._cron_dispatch(batch_size=2))
 
-    def worker(name):
-        try:
-            with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                start.wait(timeout=30)
-                while True:
-                    queued = env["mail.activity"]._cron_crm_alert_scan(batch_size=3)
-                    cr.commit()
-                    sent = env["crm.alert.message"]._cron_dispatch(batch_size=2)
-                    cr.commit()
-                    delivered[name] += len(sent)
-                    # A worker that lost a race gets nothing this round and
-                    # looks again, as the re-triggered cron would.
-                    if not queued and not sent and not outstanding(env):
-                        break
-                    cr.commit()
-        except Exception as error:
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not errors, errors
+    delivered = run_two_workers(registry, one_round, outstanding)
     received = reminders_received(smtp_sink)
     assert len(received) == ACTIVITIES
     assert set(received.values()) == {1}, f"duplicates: {received}"

@@ -3,12 +3,12 @@
 """Per-activity reminder lines, exactly once with real commits: two workers
 overlapping on the same due lines, and a scan re-run after its commit."""
 
-import threading
 import uuid
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+from workers import run_two_workers
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
@@ -141,33 +141,15 @@ def test_two_workers_overlapping_remind_each_customer_once(
     registry, committed_reminder_lines, smtp_sink
 ):
     company_id = committed_reminder_lines["company"]
-    start = threading.Barrier(2)
-    worked = Counter()
-    errors = []
 
-    def worker(name):
-        try:
-            with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                start.wait(timeout=30)
-                while True:
-                    queued = env["crm.activity.reminder"]._cron_send_due(batch_size=3)
-                    cr.commit()
-                    sent = env["crm.alert.message"]._cron_dispatch(batch_size=2)
-                    cr.commit()
-                    worked[name] += queued + len(sent)
-                    if not queued and not sent and not outstanding(env, company_id):
-                        break
-                    cr.commit()
-        except Exception as error:
-            errors.append(repr(error))
+    def one_round(env):
+        queued = env["crm.activity.reminder"]._cron_send_due(batch_size=3)
+        env.cr.commit()
+        return queued + len(env["crm.alert.message"]._cron_dispatch(batch_size=2))
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not errors, errors
+    worked = run_two_workers(
+        registry, one_round, lambda env: outstanding(env, company_id)
+    )
     received = reminders_received(smtp_sink)
     assert len(received) == ACTIVITIES, "every customer reminded"
     assert set(received.values()) == {1}, f"duplicates: {received}"

@@ -1,0 +1,43 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Two workers overlapping on the same work, each in its own transaction,
+as two Odoo cron workers (or two hosts) would."""
+
+import threading
+from collections import Counter
+
+from odoo import SUPERUSER_ID, api
+
+
+def run_two_workers(registry, one_round, outstanding, timeout=300):
+    """Run ``one_round(env) -> units of work done`` in two threads at once,
+    committing after each round, until a round does nothing and
+    ``outstanding(env)`` finds nothing left. A worker that lost a race gets
+    nothing in a round and looks again, as a re-triggered cron would.
+    Returns the work each worker did; fails on any worker's error."""
+    start = threading.Barrier(2)
+    worked = Counter()
+    errors = []
+
+    def worker(name):
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                start.wait(timeout=30)
+                while True:
+                    done = one_round(env)
+                    cr.commit()
+                    worked[name] += done
+                    if not done and not outstanding(env):
+                        break
+                    cr.commit()
+        except Exception as error:
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=worker, args=(n,), name=n) for n in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert not errors, errors
+    return worked
