@@ -19,3 +19,11 @@ from . import crm_activity_reminder_default
 from . import crm_activity_reminder_holder
 from . import crm_activity_reminder
 from . import mail_activity_reminders
+from . import crm_workflow_record
+from . import crm_workflow
+from . import crm_workflow_step
+from . import crm_workflow_run
+from . import crm_workflow_run_log
+from . import mail_activity_workflow
+from . import crm_lead
+from . import res_partner_workflow

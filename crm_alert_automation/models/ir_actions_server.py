@@ -15,8 +15,19 @@ class IrActionsServer(models.Model):
     _inherit = "ir.actions.server"
 
     state = fields.Selection(
-        selection_add=[("crm_alert_message", "Send Alert Message")],
-        ondelete={"crm_alert_message": "cascade"},
+        selection_add=[
+            ("crm_alert_message", "Send Alert Message"),
+            ("crm_workflow_start", "Start Workflow"),
+        ],
+        ondelete={"crm_alert_message": "cascade", "crm_workflow_start": "cascade"},
+    )
+    crm_workflow_id = fields.Many2one(
+        "crm.workflow",
+        string="Workflow",
+        ondelete="cascade",
+        domain="[('model_id', '=', model_id), ('is_template', '=', False)]",
+        help="Start workflow: the records enter this workflow (its entry filter "
+        "and re-enrolment rule apply).",
     )
     crm_alert_channel = fields.Selection(CHANNELS, string="Channel", default="email")
     crm_alert_mail_template_id = fields.Many2one(
@@ -83,6 +94,27 @@ class IrActionsServer(models.Model):
                         action=action.name,
                     )
                 )
+
+    @api.constrains("state", "crm_workflow_id", "model_id")
+    def _check_crm_workflow_start(self):
+        for action in self.filtered(lambda a: a.state == "crm_workflow_start"):
+            if not action.crm_workflow_id:
+                raise ValidationError(
+                    self.env._("%(action)s: Workflow is required.", action=action.name)
+                )
+            if action.crm_workflow_id.model_id != action.model_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(action)s: the workflow is for another model.",
+                        action=action.name,
+                    )
+                )
+
+    def _run_action_crm_workflow_start_multi(self, eval_context=None):
+        records = eval_context.get("records") or eval_context.get("record")
+        if records:
+            self.crm_workflow_id._enrol(records)
+        return False
 
     def _crm_alert_template(self):
         if self.crm_alert_channel == "email":

@@ -7,4 +7,6 @@ from . import test_outbox
 from . import test_security_input
 from . import test_activity_reminder_lines
 from . import test_activity_reminders_tour
+from . import test_workflow
 from . import test_js_units
+from . import test_workflow_templates

@@ -9,6 +9,7 @@ import { formView } from "@web/views/form/form_view";
 
 const AUDIENCES = ["customer", "operator"];
 const AUDIENCE_LABELS = { customer: _t("customers"), operator: _t("operators") };
+const CONTACT_LABELS = { phone: _t("phone number"), email: _t("e-mail address") };
 
 /**
  * The first reminder line, among the switched-on audiences, that lacks
@@ -68,7 +69,7 @@ export class ReminderFormController extends FormController {
             _t("Reminder %(line)s for %(audience)s has no %(field)s: fill it in to save.", {
                 line: missing.index + 1,
                 audience: AUDIENCE_LABELS[missing.audience],
-                field: missing.field === "phone" ? _t("phone number") : _t("e-mail address"),
+                field: CONTACT_LABELS[missing.field],
             }),
             { type: "danger", title: _t("Automatic reminders") }
         );

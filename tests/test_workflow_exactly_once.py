@@ -1,0 +1,161 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Workflow steps run exactly once, with real commits: two workers resume
+the same due runs at the same time."""
+
+import threading
+import uuid
+from collections import Counter
+
+import pytest
+
+import odoo
+from odoo import SUPERUSER_ID, api
+
+RUNS = 30
+SUMMARY = "Exactly-once follow-up"
+
+
+@pytest.fixture
+def registry():
+    return odoo.modules.registry.Registry(odoo.tools.config["db_name"])
+
+
+@pytest.fixture
+def due_runs(registry):
+    """RUNS leads in a committed workflow (wait → create an activity), their
+    waits over; removed afterwards."""
+    tag = uuid.uuid4().hex[:8]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env["res.company"].create({"name": f"Once Flow {tag}"})
+        workflow = env["crm.workflow"].create(
+            {
+                "name": f"Once {tag}",
+                "company_id": company.id,
+                "model_id": env["ir.model"]._get_id("crm.lead"),
+                "trigger": "manual",
+            }
+        )
+        follow_up = env["crm.workflow.step"].create(
+            {
+                "workflow_id": workflow.id,
+                "sequence": 2,
+                "name": "Follow-up",
+                "kind": "action",
+                "action_kind": "activity",
+                "activity_type_id": env.ref("mail.mail_activity_data_todo").id,
+                "activity_summary": SUMMARY,
+                "assign_to": "user",
+                "assign_user_id": SUPERUSER_ID,
+            }
+        )
+        env["crm.workflow.step"].create(
+            {
+                "workflow_id": workflow.id,
+                "sequence": 1,
+                "name": "Wait",
+                "kind": "wait",
+                "wait_amount": 1,
+                "wait_unit": "hours",
+                "next_step_id": follow_up.id,
+            }
+        )
+        leads = env["crm.lead"].create(
+            [
+                {"name": f"Once lead {i} {tag}", "company_id": company.id}
+                for i in range(RUNS)
+            ]
+        )
+        runs = workflow._enrol(leads)
+        assert set(runs.mapped("state")) == {"waiting"}
+        env.flush_all()
+        cr.execute(
+            "UPDATE crm_workflow_run SET wake_at = now() at time zone 'UTC' "
+            "- interval '1 minute' WHERE id IN %s",
+            [tuple(runs.ids)],
+        )
+        # other runs of the database wait until the test is over
+        cr.execute(
+            "UPDATE crm_workflow_run SET wake_at = wake_at + interval '100 years' "
+            "WHERE state IN ('running', 'waiting') AND workflow_id != %s "
+            "RETURNING id",
+            [workflow.id],
+        )
+        postponed = [row[0] for row in cr.fetchall()]
+        cr.commit()
+        ids = {"workflow": workflow.id, "leads": leads.ids, "company": company.id}
+    yield ids
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        leads = env["crm.lead"].browse(ids["leads"])
+        env["mail.activity"].search(
+            [("res_model", "=", "crm.lead"), ("res_id", "in", leads.ids)]
+        ).unlink()
+        env["crm.workflow"].browse(ids["workflow"]).unlink()
+        leads.unlink()
+        if postponed:
+            cr.execute(
+                "UPDATE crm_workflow_run SET wake_at = wake_at - interval '100 years' "
+                "WHERE id IN %s",
+                [tuple(postponed)],
+            )
+        cr.commit()
+
+
+def due_count(env):
+    env.cr.execute(
+        "SELECT count(*) FROM crm_workflow_run WHERE state IN ('running', "
+        "'waiting') AND wake_at <= now() at time zone 'UTC'"
+    )
+    return env.cr.fetchone()[0]
+
+
+def test_two_workers_run_each_step_once(registry, due_runs):
+    start = threading.Barrier(2)
+    resumed = Counter()
+    errors = []
+
+    def worker(name):
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                start.wait(timeout=30)
+                while True:
+                    done = env["crm.workflow.run"]._cron_advance(batch_size=4)
+                    cr.commit()
+                    resumed[name] += done
+                    # a worker that lost a race got nothing and looks again
+                    if not done and not due_count(env):
+                        break
+                    cr.commit()
+        except Exception as error:
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        activities = env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "in", due_runs["leads"]),
+                ("summary", "=", SUMMARY),
+            ]
+        )
+        per_lead = Counter(activities.mapped("res_id"))
+        assert len(per_lead) == RUNS, "every run resumed"
+        assert set(per_lead.values()) == {1}, f"duplicates: {per_lead}"
+        runs = env["crm.workflow.run"].search(
+            [("workflow_id", "=", due_runs["workflow"])]
+        )
+        assert set(runs.mapped("state")) == {"done"}
+        # each run's follow-up is in its timeline once
+        for run in runs:
+            assert [log.step_id.name for log in run.log_ids].count("Follow-up") == 1
+    assert resumed["a"] and resumed["b"], f"both workers worked: {dict(resumed)}"
+    assert resumed["a"] + resumed["b"] == RUNS
