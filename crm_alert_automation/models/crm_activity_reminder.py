@@ -237,24 +237,45 @@ class CrmActivityReminder(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _queue(self, ids, now):
-        """Queue the locked lines ``ids`` through the outbox, read in one
-        query; lines whose activity already started are only marked."""
-        self.env.cr.execute(
+        """Queue the locked lines ``ids`` through the outbox in one INSERT …
+        SELECT over the lines and their activities (the values of
+        :meth:`_message_values`, computed by the database); lines whose
+        activity already started are only marked."""
+
+        def by_channel(channel, column):
+            return SQL("CASE WHEN r.channel = %s THEN %s END", channel, SQL(column))
+
+        self.env["crm.alert.message"]._enqueue_select(
+            {
+                "source_model": self._name,
+                "source_id": SQL("r.id"),
+                "res_model": SQL("a.res_model"),
+                "res_id": SQL("a.res_id"),
+                "company_id": SQL("r.company_id"),
+                "kind": "reminder",
+                "channel": SQL("r.channel"),
+                "template_id": by_channel("email", "r.mail_template_id"),
+                "sms_template_id": by_channel("sms", "r.sms_template_id"),
+                "recipient_partner_id": SQL("r.partner_id"),
+                "phone": by_channel("sms", "r.phone"),
+                "email_to": by_channel("email", "r.email"),
+                "subject": SQL("a.summary"),
+                "due_at": SQL("r.start_at"),
+                # f"activity-reminder:{line_id}:{start_at}": Python's
+                # str(datetime), microseconds only when there are some
+                "dedupe_key": SQL(
+                    "'activity-reminder:' || r.id || ':' "
+                    "|| to_char(r.start_at, 'YYYY-MM-DD HH24:MI:SS') "
+                    "|| CASE WHEN date_trunc('second', r.start_at) = r.start_at "
+                    "THEN '' ELSE to_char(r.start_at, '.US') END"
+                ),
+            },
             SQL(
-                """
-                SELECT r.id, r.channel, r.mail_template_id, r.sms_template_id,
-                       r.partner_id, r.phone, r.email, r.start_at, r.audience,
-                       a.res_model, a.res_id, a.summary, r.company_id
-                  FROM crm_activity_reminder r
-                  JOIN mail_activity a ON a.id = r.activity_id
-                 WHERE r.id IN %s AND r.start_at > %s
-                """,
+                "crm_activity_reminder r JOIN mail_activity a ON a.id = r.activity_id "
+                "WHERE r.id IN %s AND r.start_at > %s",
                 tuple(ids),
                 now,
-            )
-        )
-        self.env["crm.alert.message"]._enqueue(
-            [self._message_values(*row) for row in self.env.cr.fetchall()]
+            ),
         )
         self.env.cr.execute(
             "UPDATE crm_activity_reminder SET queued_for = start_at WHERE id IN %s",
