@@ -65,7 +65,7 @@ def print_queue_table(scan, render, peers):
         "queries | reminders/s | time / ours | queries / ours |"
     )
     print("| --- | --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |")
-    for row in [scan, render, *peers]:
+    for row in [scan, *([render] if render else []), *peers]:
         count = row.outcome.count
         ratios = (
             ("(later)", "(later)")
@@ -81,6 +81,13 @@ def print_queue_table(scan, render, peers):
 
 def print_ratios(scan, render, peers):
     print("\n### Ours against each peer (throughput = reminders queued per second)\n")
+    if render is None:  # --skip-render
+        print("| peer | against our scan |")
+        print("| --- | --- |")
+        for peer in peers:
+            cell = ratio_cell(peer, scan.seconds, scan.queries)
+            print(f"| {peer.mechanism} | {cell} |")
+        return
     print("| peer | against our scan | against our scan + send-time rendering |")
     print("| --- | --- | --- |")
     both = (scan.seconds + render.seconds, scan.queries + render.queries)

@@ -19,7 +19,11 @@ from ..tools import fetch_locked_ids, record_of
 
 _logger = logging.getLogger(__name__)
 
+# SMS and WhatsApp: one gateway request and one commit each.
 DISPATCH_BATCH_SIZE = 100
+# E-mails: one SMTP session serves the batch (Odoo's mail queue sends 1,000
+# a call too).
+EMAIL_BATCH_SIZE = 1000
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 6 * 3600
@@ -486,15 +490,17 @@ class CrmAlertMessage(models.Model):
         return not getattr(threading.current_thread(), "testing", False)
 
     @api.model
-    def _cron_dispatch(self, batch_size=DISPATCH_BATCH_SIZE):
-        """Send one batch of due messages; the cron runner calls again while
-        progress says more remain."""
+    def _cron_dispatch(self, batch_size=None):
+        """Send one batch of due messages (``batch_size`` of each kind, by
+        default EMAIL_BATCH_SIZE e-mails and DISPATCH_BATCH_SIZE texts); the
+        cron runner calls again while progress says more remain."""
         # Committing the claim, then each result, bounds what a killed worker
         # can leave behind to the one message it was sending (as mail.mail
         # does); the cron runner alone would commit only after the batch.
-        messages = self._claim(batch_size)
+        emails = self._claim(batch_size or EMAIL_BATCH_SIZE, ("email",))
+        texts = self._claim(batch_size or DISPATCH_BATCH_SIZE, ("sms", "whatsapp"))
+        messages = emails | texts
         self._commit()
-        emails = messages.filtered(lambda m: m.channel == "email")
         emails._send_email_batch()
         for message in messages - emails:
             message._deliver_guarded(message._send_text)
@@ -517,8 +523,9 @@ class CrmAlertMessage(models.Model):
         )
 
     @api.model
-    def _claim(self, batch_size):
-        """Atomically take up to ``batch_size`` due rows for this worker.
+    def _claim(self, batch_size, channels=("email", "sms", "whatsapp")):
+        """Atomically take up to ``batch_size`` due rows of ``channels`` for
+        this worker.
 
         The claim counts as an attempt: a row whose sending crashes, or
         cannot even be rendered, still reaches MAX_ATTEMPTS and stops.
@@ -533,13 +540,15 @@ class CrmAlertMessage(models.Model):
                    SET state = 'sending', claimed_at = %s,
                        attempts = COALESCE(attempts, 0) + 1
                  WHERE id IN (
-                     SELECT id FROM crm_alert_message WHERE %s
+                     SELECT id FROM crm_alert_message
+                      WHERE (%s) AND channel IN %s
                       ORDER BY next_try, id LIMIT %s
                         FOR UPDATE SKIP LOCKED)
              RETURNING id
                 """,
                 now,
                 self._due_condition(now),
+                tuple(channels),
                 batch_size,
             ),
         )
@@ -581,14 +590,16 @@ class CrmAlertMessage(models.Model):
         if next_try:
             self._trigger_dispatch(at=next_try)
 
-    def _deliver_guarded(self, send):
+    def _deliver_guarded(self, send, lock=True):
         """Run ``send`` for this row and record the outcome; whatever goes
         wrong (even in the database) is this row's, and the batch goes on.
-        ``send`` returns False when the row waits for a later step."""
+        ``send`` returns False when the row waits for a later step; ``lock``
+        False when the caller holds the row already."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                self._lock()
+                if lock:
+                    self._lock()
                 done = send()
         except ObsoleteMessage as reason:
             self.mail_id.filtered(lambda mail: mail.state != "sent").state = "cancel"
@@ -622,11 +633,14 @@ class CrmAlertMessage(models.Model):
                 self._record_success()
 
     def _lock(self):
-        """Hold this row while it is sent: a delivery receipt arriving before
-        our commit waits for it (and is then retried by Odoo), instead of
-        missing the provider reference or overwriting 'sent'."""
+        """Hold these rows while they are sent: a delivery receipt arriving
+        before our commit waits for it (and is then retried by Odoo), instead
+        of missing the provider reference or overwriting 'sent'."""
         self.env.cr.execute(
-            "SELECT id FROM crm_alert_message WHERE id = %s FOR UPDATE", [self.id]
+            SQL(
+                "SELECT id FROM crm_alert_message WHERE id IN %s FOR UPDATE",
+                tuple(self.ids),
+            )
         )
 
     def _check_still_wanted(self):
@@ -641,11 +655,7 @@ class CrmAlertMessage(models.Model):
         """Render each e-mail of the batch, then hand them all to Odoo's
         mail layer at once: one SMTP session per mail server and sender
         serves the batch, with a commit per mail as Odoo's own queue does."""
-        ready = self.browse()
-        for message in self:
-            message._deliver_guarded(message._prepare_mail)
-            if message.state == "sending":
-                ready |= message
+        ready = self._prepare_mails()
         self._commit()
         mails = ready.mail_id.filtered(lambda mail: mail.state == "outgoing")
         if mails:
@@ -661,10 +671,25 @@ class CrmAlertMessage(models.Model):
         sent._record_success()
         self._commit()
 
-    def _prepare_mail(self):
+    def _prepare_mails(self):
+        """Render the batch's e-mails, each row guarded on its own, and
+        create their ``mail.mail`` at once; the rows ready to send."""
+        if not self:
+            return self
+        self._lock()  # the batch at once, not row by row
+        new_mails = {}
+        for message in self:
+            message._deliver_guarded(
+                functools.partial(message._prepare_mail, new_mails), lock=False
+            )
+        self._create_mails(new_mails)
+        return self.filtered(lambda message: message.state == "sending")
+
+    def _prepare_mail(self, new_mails=None):
         """Render the e-mail and leave its ``mail.mail`` outgoing for the
         batch send (False: not sent yet), unless a previous attempt already
-        sent it and died before recording that."""
+        sent it and died before recording that. With ``new_mails``, a new
+        ``mail.mail``'s values go there, to be created with the batch's."""
         mail = self.mail_id
         if mail.state == "sent":
             return True
@@ -672,8 +697,32 @@ class CrmAlertMessage(models.Model):
         values = self._render_email()
         if mail:
             mail.write(dict(values, state="outgoing", failure_reason=False))
+        elif new_mails is None:
+            self._create_mail(values)
         else:
-            self.mail_id = self.env["mail.mail"].create(values)
+            new_mails[self] = values
+        return False
+
+    def _create_mails(self, new_mails):
+        """Create the batch's new e-mails ``{message: values}`` in one go;
+        should that fail, each row its own, guarded."""
+        if not new_mails:
+            return
+        try:
+            with self.env.cr.savepoint():
+                mails = self.env["mail.mail"].create(list(new_mails.values()))
+        except Exception:
+            _logger.info("CRM alerts: creating the batch's e-mails one by one")
+            for message, values in new_mails.items():
+                message._deliver_guarded(
+                    functools.partial(message._create_mail, values), lock=False
+                )
+            return
+        for message, mail in zip(new_mails, mails, strict=True):
+            message.mail_id = mail
+
+    def _create_mail(self, values):
+        self.mail_id = self.env["mail.mail"].create(values)
         return False
 
     def _check_mail_sent(self):
