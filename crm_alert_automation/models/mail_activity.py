@@ -195,9 +195,12 @@ class MailActivity(models.Model):
             def book_wake_ups():
                 if not pending:
                     return
-                with Registry(dbname).cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    env["mail.activity"]._crm_alert_wake_at(pending)
+                try:
+                    with Registry(dbname).cursor() as cr:
+                        env = api.Environment(cr, SUPERUSER_ID, {})
+                        env["mail.activity"]._crm_alert_wake_at(pending)
+                except Exception:  # committed already: the safety net scans
+                    _logger.exception("CRM alerts: booking the scanner failed")
 
         pending.update(moments)
 
