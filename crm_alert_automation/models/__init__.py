@@ -12,6 +12,10 @@ from . import ir_qweb
 from . import mail_render_mixin
 from . import mail_mail
 from . import ir_actions_server
+from . import res_users
+from . import sale_order
+from . import stock_picking
+from . import account_move
 from . import mail_template
 from . import crm_activity_reminder_rule
 from . import crm_activity_reminder_line

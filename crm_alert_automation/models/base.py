@@ -44,3 +44,23 @@ class Base(models.AbstractModel):
     def _crm_alert_state_changed(self, messages):
         """``messages`` changed state (sent, failed, delivered, ...)."""
         return None
+
+    # What a record answers to a *Send Alert Message* action that names a
+    # customer-message event (see ``tools/events.py``).
+    def _crm_alert_event_records(self, event):
+        """Those of these records that get ``event``'s message."""
+        return self
+
+    def _crm_alert_event_document(self):
+        """The record the message is about (its chatter, its company)."""
+        return self
+
+    def _crm_alert_event_company(self):
+        """Whose settings of the event apply."""
+        self.ensure_one()
+        company = self["company_id"] if "company_id" in self._fields else None
+        return company or self.env.company
+
+    def _crm_alert_event_moment(self, event):
+        """When the message is due (UTC), or None: at once."""
+        return None

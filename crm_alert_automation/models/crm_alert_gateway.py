@@ -283,6 +283,11 @@ class CrmAlertGateway(models.Model):
             limit=1,
         )
 
+    def _has_receipts(self):
+        """Whether this provider reports delivered/read (Twilio and Meta
+        call our webhooks; a generic API does not)."""
+        return self.provider in ("twilio", "meta")
+
     def _provider(self):
         self.ensure_one()
         return PROVIDERS[self.provider](self.sudo())

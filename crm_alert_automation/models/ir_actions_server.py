@@ -5,6 +5,8 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import EVENTS, event_key
+
 CHANNELS = [("email", "E-mail"), ("sms", "SMS"), ("whatsapp", "WhatsApp")]
 
 
@@ -57,6 +59,13 @@ class IrActionsServer(models.Model):
         string="Sender",
         default="system",
     )
+    crm_alert_event = fields.Selection(
+        EVENTS,
+        string="Customer Message",
+        help="A customer message of Settings → CRM Alerts: its channel and "
+        "templates come from the company's settings (nothing is sent while the "
+        "company has it off), and each record gets it once.",
+    )
 
     @api.constrains(
         "state",
@@ -65,9 +74,12 @@ class IrActionsServer(models.Model):
         "crm_alert_mail_template_id",
         "crm_alert_sms_template_id",
         "crm_alert_recipient_field_id",
+        "crm_alert_event",
     )
     def _check_crm_alert_message(self):
-        for action in self.filtered(lambda a: a.state == "crm_alert_message"):
+        for action in self.filtered(
+            lambda a: a.state == "crm_alert_message" and not a.crm_alert_event
+        ):
             template = action._crm_alert_template()
             if not template:
                 raise ValidationError(
@@ -126,6 +138,9 @@ class IrActionsServer(models.Model):
         if not records:
             return False
         field = self.crm_alert_recipient_field_id.name
+        if self.crm_alert_event:
+            self._crm_alert_enqueue_event(records, field)
+            return False
         self.env["crm.alert.message"].sudo()._enqueue(
             [
                 {
@@ -143,3 +158,32 @@ class IrActionsServer(models.Model):
             ]
         )
         return False
+
+    def _crm_alert_enqueue_event(self, records, field):
+        """Queue this action's customer-message event for ``records``, with
+        the channel and template of each record's company: once per event
+        and record (and due moment)."""
+        event = self.crm_alert_event
+        vals_list = []
+        for record in records._crm_alert_event_records(event):
+            company = record._crm_alert_event_company()
+            config = company._crm_alert_event_config(event)
+            if not config:
+                continue
+            moment = record._crm_alert_event_moment(event)
+            vals_list.append(
+                {
+                    "record": record,
+                    "document": record._crm_alert_event_document(),
+                    "company_id": company.id,
+                    "kind": "message",
+                    "channel": config["channel"],
+                    "template": config["template"],
+                    "partner": record[field] if field else record,
+                    "sender": "system",
+                    "send_after": moment,
+                    "due_at": moment,
+                    "dedupe_key": event_key(event, record, moment),
+                }
+            )
+        self.env["crm.alert.message"].sudo()._enqueue(vals_list)

@@ -8,9 +8,45 @@ from odoo import Command, api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, email_normalize, formataddr
 
+from ..tools import EVENT_NAMES, EVENTS
+
 MIN_INTERVAL_HOURS = 1
 MAX_INTERVAL_HOURS = 720
 SPAM_WARNING_HOURS = 2
+MESSAGE_CHANNELS = [("whatsapp", "WhatsApp"), ("sms", "SMS"), ("email", "E-mail")]
+# The model each event's templates are written for.
+EVENT_MODELS = {
+    "welcome": "res.partner",
+    "order_created": "sale.order",
+    "order_paid": "sale.order",
+    "order_shipped": "stock.picking",
+    "order_followup": "sale.order",
+    "order_received": "sale.order",
+}
+MAX_RECEIVED_DAYS = 365
+
+
+def _event_fields(event, label, model):
+    """(enabled, channel, e-mail template, text template) of one event."""
+    return (
+        fields.Boolean(string=f"{label} Message"),
+        fields.Selection(
+            MESSAGE_CHANNELS, string=f"{label} Channel", default="whatsapp"
+        ),
+        fields.Many2one(
+            "mail.template",
+            string=f"{label} E-mail Template",
+            domain=[("model", "=", model)],
+            ondelete="set null",
+        ),
+        fields.Many2one(
+            "sms.template",
+            string=f"{label} Text Template",
+            domain=[("model", "=", model)],
+            ondelete="set null",
+            help="The SMS or WhatsApp text.",
+        ),
+    )
 
 
 class ResCompany(models.Model):
@@ -131,6 +167,8 @@ class ResCompany(models.Model):
     def write(self, vals):
         newly_escalating = self.filtered(lambda c: not c.crm_alert_late_enabled)
         res = super().write(vals)
+        if any(f"crm_alert_{event}_enabled" in vals for event in EVENT_NAMES):
+            self._crm_alert_sync_event_rules()
         if {
             "crm_alert_customer_reminder_default",
             "crm_alert_operator_reminder_default",
@@ -353,3 +391,208 @@ class ResCompany(models.Model):
                         value=company.crm_alert_retention_days,
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Customer messages along the sales order
+    # ------------------------------------------------------------------
+    (
+        crm_alert_welcome_enabled,
+        crm_alert_welcome_channel,
+        crm_alert_welcome_mail_template_id,
+        crm_alert_welcome_sms_template_id,
+    ) = _event_fields("welcome", "Welcome", "res.partner")
+    (
+        crm_alert_order_created_enabled,
+        crm_alert_order_created_channel,
+        crm_alert_order_created_mail_template_id,
+        crm_alert_order_created_sms_template_id,
+    ) = _event_fields("order_created", "Order Created", "sale.order")
+    (
+        crm_alert_order_paid_enabled,
+        crm_alert_order_paid_channel,
+        crm_alert_order_paid_mail_template_id,
+        crm_alert_order_paid_sms_template_id,
+    ) = _event_fields("order_paid", "Order Paid", "sale.order")
+    (
+        crm_alert_order_shipped_enabled,
+        crm_alert_order_shipped_channel,
+        crm_alert_order_shipped_mail_template_id,
+        crm_alert_order_shipped_sms_template_id,
+    ) = _event_fields("order_shipped", "Order Shipped", "stock.picking")
+    (
+        crm_alert_order_followup_enabled,
+        crm_alert_order_followup_channel,
+        crm_alert_order_followup_mail_template_id,
+        crm_alert_order_followup_sms_template_id,
+    ) = _event_fields("order_followup", "Delivery Follow-up", "sale.order")
+    (
+        crm_alert_order_received_enabled,
+        crm_alert_order_received_channel,
+        crm_alert_order_received_mail_template_id,
+        crm_alert_order_received_sms_template_id,
+    ) = _event_fields("order_received", "Order Received", "sale.order")
+    crm_alert_welcome_on_import = fields.Boolean(
+        string="Welcome Imported Contacts",
+        help="Also welcome the contacts of a CSV/Excel import (off: only "
+        "contacts saved one by one).",
+    )
+    crm_alert_order_created_on_quotation = fields.Boolean(
+        string="Order Created: on Quotation Saved",
+        help="Send the message when the quotation is saved, not when the "
+        "order is confirmed.",
+    )
+    crm_alert_order_followup_hour = fields.Float(
+        string="Delivery Follow-up Time",
+        default=10.0,
+        help="Local time, in the customer's timezone, at which the follow-up "
+        "goes out on the order's delivery date.",
+    )
+    crm_alert_order_received_days = fields.Integer(
+        string="Order Received Delay (days)",
+        default=3,
+        help="Days after the delivery follow-up reached the customer.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A company's own contact is not a customer: no welcome message."""
+        companies = super(
+            ResCompany, self.with_context(crm_alert_no_welcome=True)
+        ).create(vals_list)
+        return companies.with_env(self.env)
+
+    # ------------------------------------------------------------------
+    def _crm_alert_event_config(self, event):
+        """{channel, template} of ``event`` for this company, or None when
+        the company has it off. An empty template is the shipped one."""
+        self.ensure_one()
+        company = self.sudo()
+        if not company[f"crm_alert_{event}_enabled"]:
+            return None
+        channel = company[f"crm_alert_{event}_channel"] or "whatsapp"
+        template = company._crm_alert_event_template(event, channel)
+        return {"channel": channel, "template": template} if template else None
+
+    def _crm_alert_event_template(self, event, channel):
+        self.ensure_one()
+        kind = "mail" if channel == "email" else "sms"
+        template = self.sudo()[f"crm_alert_{event}_{kind}_template_id"]
+        return template or self.env.ref(
+            f"crm_alert_automation.{kind}_template_{event}", raise_if_not_found=False
+        )
+
+    @api.model
+    def _crm_alert_event_enabled_anywhere(self, event):
+        return bool(
+            self.sudo()
+            .with_context(active_test=False)
+            .search_count([(f"crm_alert_{event}_enabled", "=", True)], limit=1)
+        )
+
+    @api.model
+    def _crm_alert_sync_event_rules(self):
+        """An event's shipped automation rules run while any company has the
+        event on: off everywhere, they cost nothing."""
+        for event in EVENT_NAMES:
+            wanted = self._crm_alert_event_enabled_anywhere(event)
+            rules = (
+                self.env["base.automation"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("action_server_ids.crm_alert_event", "=", event)])
+            )
+            rules.filtered(lambda rule, w=wanted: rule.active != w).active = wanted
+
+    def _crm_alert_shipping_gate(self):
+        """Customer deliveries need a tracking number, one at a time."""
+        self.ensure_one()
+        return self.sudo().crm_alert_order_shipped_enabled
+
+    # ------------------------------------------------------------------
+    @api.constrains("crm_alert_order_followup_hour", "crm_alert_order_received_days")
+    def _check_crm_alert_order_timing(self):
+        for company in self:
+            hour = company.crm_alert_order_followup_hour
+            if not math.isfinite(hour) or not 0 <= round(hour * 60) <= 24 * 60 - 1:
+                raise ValidationError(
+                    self.env._(
+                        "Delivery Follow-up Time must be a time of day between "
+                        "00:00 and 23:59 (got %(value)s).",
+                        value=hour,
+                    )
+                )
+            days = company.crm_alert_order_received_days
+            if not 0 <= days <= MAX_RECEIVED_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "Order Received Delay (days) must be from 0 to %(max)s "
+                        "(got %(value)s).",
+                        max=MAX_RECEIVED_DAYS,
+                        value=days,
+                    )
+                )
+
+    @api.constrains(
+        *[
+            f"crm_alert_{event}_{name}"
+            for event in EVENT_NAMES
+            for name in ("enabled", "channel", "mail_template_id", "sms_template_id")
+        ]
+    )
+    def _check_crm_alert_order_messages(self):
+        labels = dict(EVENTS)
+        for company in self.sudo():
+            for event in EVENT_NAMES:
+                if not company[f"crm_alert_{event}_enabled"]:
+                    continue
+                channel = company[f"crm_alert_{event}_channel"]
+                company._crm_alert_check_event(event, labels[event], channel)
+
+    def _crm_alert_check_event(self, event, label, channel):
+        """ValidationError naming the field when ``event`` cannot go out."""
+        field_label = self._fields[f"crm_alert_{event}_channel"]._description_string(
+            self.env
+        )
+        template = self._crm_alert_event_template(event, channel)
+        if not template:
+            kind = "mail" if channel == "email" else "sms"
+            template_field = self._fields[f"crm_alert_{event}_{kind}_template_id"]
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: choose the template of the %(event)s message.",
+                    field=template_field._description_string(self.env),
+                    event=label,
+                )
+            )
+        if template.model != EVENT_MODELS[event]:
+            raise ValidationError(
+                self.env._(
+                    "%(event)s: the template %(template)s is for another kind of "
+                    "record (%(model)s expected).",
+                    event=label,
+                    template=template.display_name,
+                    model=EVENT_MODELS[event],
+                )
+            )
+        if channel == "email":
+            if not (self.crm_alert_mail_server_id and self.crm_alert_email_from):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s E-mail: customer e-mails are sent from the "
+                        "alerts account: fill in the Email Configuration (SMTP "
+                        "server and sender address) first.",
+                        field=field_label,
+                    )
+                )
+            return
+        if not self.env["crm.alert.gateway"].sudo()._for_channel(channel, self):
+            raise ValidationError(
+                self.env._(
+                    "%(field)s: no active %(channel)s gateway for %(company)s; add "
+                    "one in CRM → Configuration → SMS/WhatsApp Gateways, or "
+                    "choose another channel.",
+                    field=field_label,
+                    channel=dict(MESSAGE_CHANNELS)[channel],
+                    company=self.name,
+                )
+            )

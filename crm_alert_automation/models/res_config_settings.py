@@ -6,7 +6,33 @@ import re
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 
-from .res_company import SPAM_WARNING_HOURS
+from ..tools import EVENT_NAMES
+from .res_company import MESSAGE_CHANNELS, SPAM_WARNING_HOURS
+
+ORDER_OPTIONS = (
+    "crm_alert_welcome_on_import",
+    "crm_alert_order_created_on_quotation",
+    "crm_alert_order_followup_hour",
+    "crm_alert_order_received_days",
+)
+
+
+def _order_event_fields(label, model):
+    return (
+        fields.Boolean(string=f"{label} Message"),
+        fields.Selection(MESSAGE_CHANNELS, string=f"{label} Channel"),
+        fields.Many2one(
+            "mail.template",
+            string=f"{label} E-mail Template",
+            domain=[("model", "=", model)],
+        ),
+        fields.Many2one(
+            "sms.template",
+            string=f"{label} Text Template",
+            domain=[("model", "=", model)],
+        ),
+    )
+
 
 # Settings fields that mirror a res.company field of the same name. They are
 # plain (not related) fields so that Save writes them to the company in one
@@ -91,6 +117,49 @@ class ResConfigSettings(models.TransientModel):
     )
     crm_alert_due_hour = fields.Float(string="Activity Due Time")
     crm_alert_retention_days = fields.Integer(string="Keep Sent Messages (days)")
+    # Customer messages along the sales order (see tools/events.py)
+    (
+        crm_alert_welcome_enabled,
+        crm_alert_welcome_channel,
+        crm_alert_welcome_mail_template_id,
+        crm_alert_welcome_sms_template_id,
+    ) = _order_event_fields("Welcome", "res.partner")
+    (
+        crm_alert_order_created_enabled,
+        crm_alert_order_created_channel,
+        crm_alert_order_created_mail_template_id,
+        crm_alert_order_created_sms_template_id,
+    ) = _order_event_fields("Order Created", "sale.order")
+    (
+        crm_alert_order_paid_enabled,
+        crm_alert_order_paid_channel,
+        crm_alert_order_paid_mail_template_id,
+        crm_alert_order_paid_sms_template_id,
+    ) = _order_event_fields("Order Paid", "sale.order")
+    (
+        crm_alert_order_shipped_enabled,
+        crm_alert_order_shipped_channel,
+        crm_alert_order_shipped_mail_template_id,
+        crm_alert_order_shipped_sms_template_id,
+    ) = _order_event_fields("Order Shipped", "stock.picking")
+    (
+        crm_alert_order_followup_enabled,
+        crm_alert_order_followup_channel,
+        crm_alert_order_followup_mail_template_id,
+        crm_alert_order_followup_sms_template_id,
+    ) = _order_event_fields("Delivery Follow-up", "sale.order")
+    (
+        crm_alert_order_received_enabled,
+        crm_alert_order_received_channel,
+        crm_alert_order_received_mail_template_id,
+        crm_alert_order_received_sms_template_id,
+    ) = _order_event_fields("Order Received", "sale.order")
+    crm_alert_welcome_on_import = fields.Boolean(string="Welcome Imported Contacts")
+    crm_alert_order_created_on_quotation = fields.Boolean(
+        string="Order Created: on Quotation Saved"
+    )
+    crm_alert_order_followup_hour = fields.Float(string="Delivery Follow-up Time")
+    crm_alert_order_received_days = fields.Integer(string="Order Received Delay (days)")
 
     @api.model
     def get_values(self):
@@ -113,13 +182,50 @@ class ResConfigSettings(models.TransientModel):
             crm_alert_smtp_user=server.smtp_user or False,
             crm_alert_smtp_password_set=bool(server.smtp_pass),
         )
+        res.update(self._crm_alert_order_message_settings(company))
         return res
 
     def set_values(self):
         res = super().set_values()
         self._crm_alert_save_mail_server()
         self.company_id.write(self._crm_alert_company_values())
+        # Second write: the e-mail account above is saved when the customer
+        # messages' constraints check it.
+        self.company_id.write(self._crm_alert_order_message_values())
         return res
+
+    @api.model
+    def _crm_alert_order_message_settings(self, company):
+        company = company.sudo()
+        res = {name: company[name] for name in ORDER_OPTIONS}
+        for event in EVENT_NAMES:
+            res.update(
+                {
+                    f"crm_alert_{event}_enabled": company[f"crm_alert_{event}_enabled"],
+                    f"crm_alert_{event}_channel": (
+                        company[f"crm_alert_{event}_channel"] or "whatsapp"
+                    ),
+                    # The template in use: the company's, else the shipped one.
+                    f"crm_alert_{event}_mail_template_id": (
+                        company._crm_alert_event_template(event, "email").id
+                    ),
+                    f"crm_alert_{event}_sms_template_id": (
+                        company._crm_alert_event_template(event, "sms").id
+                    ),
+                }
+            )
+        return res
+
+    def _crm_alert_order_message_values(self):
+        values = {name: self[name] for name in ORDER_OPTIONS}
+        for event in EVENT_NAMES:
+            for name in ("enabled", "channel", "mail_template_id", "sms_template_id"):
+                field = f"crm_alert_{event}_{name}"
+                value = self[field]
+                if isinstance(value, models.BaseModel):
+                    value = value.id
+                values[field] = value or ("whatsapp" if name == "channel" else value)
+        return values
 
     def _crm_alert_company_values(self):
         values = {name: self[name] for name in COMPANY_FIELDS}

@@ -6,6 +6,8 @@ from . import test_gateway_receipts
 from . import test_outbox
 from . import test_security_input
 from . import test_activity_reminder_lines
+from . import test_order_messages
+from . import test_delivery_tour
 from . import test_activity_reminders_tour
 from . import test_workflow
 from . import test_js_units
