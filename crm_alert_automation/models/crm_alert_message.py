@@ -12,7 +12,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.addons.phone_validation.tools import phone_validation
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize_all
 
 from ..gateways import GatewayError
 from ..tools import fetch_locked_ids, record_of
@@ -746,6 +746,7 @@ class CrmAlertMessage(models.Model):
             raise GatewayError(
                 self.env._("The recipient has no e-mail address."), permanent=True
             )
+        self._check_email_consent(values["email_to"])
         if not values["email_from"]:
             raise GatewayError(
                 self.env._(
@@ -962,6 +963,24 @@ class CrmAlertMessage(models.Model):
                 self.env._(
                     "%(partner)s opted out of WhatsApp messages.",
                     partner=self.recipient_partner_id.display_name,
+                )
+            )
+
+    def _check_email_consent(self, email_to):
+        addresses = email_normalize_all(email_to)
+        blacklisted = (
+            self.env["mail.blacklist"]
+            .sudo()
+            .search([("email", "in", addresses)])
+            .mapped("email")
+            if addresses
+            else []
+        )
+        if blacklisted:
+            raise SkipMessage(
+                self.env._(
+                    "%(address)s is on the e-mail blacklist.",
+                    address=", ".join(blacklisted),
                 )
             )
 

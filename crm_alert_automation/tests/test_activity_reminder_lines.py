@@ -355,6 +355,22 @@ class TestReminderSending(ReminderCase):
         self.assertFalse(self.stub.requests)
         self.assertEqual(self.reminder_messages().state, "skipped")
 
+    def test_blacklisted_address_is_skipped(self):
+        self.env["mail.blacklist"].sudo()._add("budi@pelanggan.example.com")
+        self.set_defaults(customer=[("email", 1, "hours")])
+        self.meeting()
+        self.run_reminders(START - timedelta(minutes=50))
+        self.assertFalse(
+            [
+                m
+                for m in self.sink.received_by("budi@pelanggan.example.com")
+                if m["message"]["Subject"].startswith("Reminder")
+            ]
+        )
+        message = self.reminder_messages()
+        self.assertEqual(message.state, "skipped")
+        self.assertIn("e-mail blacklist", message.error)
+
     def test_scanner_booked_at_the_fire_moment(self):
         self.set_defaults(customer=[("sms", 1, "hours")])
         self.meeting()
