@@ -2,6 +2,7 @@ from . import base
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import crm_activity_reminder_holder
 from . import mail_activity
 from . import calendar_event
 from . import crm_alert_gateway
@@ -20,9 +21,7 @@ from . import mail_template
 from . import crm_activity_reminder_rule
 from . import crm_activity_reminder_line
 from . import crm_activity_reminder_default
-from . import crm_activity_reminder_holder
 from . import crm_activity_reminder
-from . import mail_activity_reminders
 from . import crm_workflow_record
 from . import crm_workflow
 from . import crm_workflow_step

@@ -10,7 +10,8 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, format_datetime
 
-from ..tools import document_companies, fetch_locked_ids
+from ..tools import document_companies, fetch_locked_ids, record_of
+from .crm_activity_reminder_holder import AUDIENCES
 
 _logger = logging.getLogger(__name__)
 
@@ -18,10 +19,19 @@ SCAN_BATCH_SIZE = 1000
 DIGEST_BATCH_SIZE = 5000
 # The scanner's wake-ups a transaction books once committed.
 PENDING_WAKE_UPS = "crm_alert_automation.scan_wake_ups"
+# What moves an activity's own reminder lines (seed 004).
+MOVING_FIELDS = {
+    "date_deadline",
+    "calendar_event_id",
+    "active",
+    "crm_alert_customer_reminder",
+    "crm_alert_operator_reminder",
+}
 
 
 class MailActivity(models.Model):
-    _inherit = "mail.activity"
+    _name = "mail.activity"
+    _inherit = ["mail.activity", "crm.activity.reminder.holder"]
 
     crm_alert_due_at = fields.Datetime(
         string="Due Moment",
@@ -56,6 +66,21 @@ class MailActivity(models.Model):
     )
     crm_alert_record_url = fields.Char(
         string="Record Link", compute="_compute_crm_alert_record_url"
+    )
+
+    crm_alert_customer_line_ids = fields.One2many(
+        "crm.activity.reminder",
+        "activity_id",
+        string="Customer Reminders",
+        domain=[("audience", "=", "customer")],
+        context={"default_audience": "customer"},
+    )
+    crm_alert_operator_line_ids = fields.One2many(
+        "crm.activity.reminder",
+        "activity_id",
+        string="Operator Reminders",
+        domain=[("audience", "=", "operator")],
+        context={"default_audience": "operator"},
     )
 
     def init(self):
@@ -142,14 +167,23 @@ class MailActivity(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
+        if self._reminder_defaults_used():
+            for vals in vals_list:
+                self._add_default_reminders(vals)
+        # Reminder lines created with the activities book their own wake-ups.
         activities = super().create(vals_list)
         activities._crm_alert_schedule_scan()
         return activities
 
     def write(self, vals):
+        previous = {a.id: a.user_id for a in self} if "user_id" in vals else {}
         res = super().write(vals)
+        if previous:
+            self._reminders_follow_responsible(previous)
         if {"date_deadline", "user_id", "calendar_event_id", "active"} & set(vals):
             self._crm_alert_schedule_scan()
+        if MOVING_FIELDS & set(vals):
+            self._reminder_lines()._wake_scanner()
         return res
 
     def _crm_alert_schedule_scan(self):
@@ -586,3 +620,57 @@ class MailActivity(models.Model):
         ):
             return creator
         return self.user_id
+
+    # ------------------------------------------------------------------
+    # Its own reminder lines, to the customer and operators (seed 004)
+    # ------------------------------------------------------------------
+    @api.model
+    def default_get(self, fields_list):
+        res = super().default_get(fields_list)
+        if (
+            "crm_alert_customer_reminder" in fields_list
+            and self._reminder_defaults_used()
+        ):
+            res.update(self.new(res)._reminder_defaults_values())
+        return res
+
+    def _reminders_follow_responsible(self, previous):
+        """Operator reminders of the former responsible user go to the new one."""
+        for activity in self:
+            former = previous[activity.id]
+            if former != activity.user_id:
+                activity.crm_alert_operator_line_ids.filtered(
+                    lambda line, former=former: line.user_id == former
+                )._reassign(activity.user_id)
+
+    def _reminder_lines(self):
+        return self.crm_alert_customer_line_ids | self.crm_alert_operator_line_ids
+
+    @api.model
+    def _reminder_defaults_used(self):
+        """Whether any company copies default reminders onto activities
+        (cached: Odoo's activity creation stays as it was otherwise)."""
+        return not self.env.context.get("crm_alert_reminders_given") and bool(
+            self.env["res.company"]._crm_alert_reminder_default_company_ids()
+        )
+
+    def _add_default_reminders(self, vals):
+        """Switches and lines a new activity gets from its company's
+        defaults, unless the creator chose them."""
+        if any(f"crm_alert_{audience}_reminder" in vals for audience in AUDIENCES):
+            return
+        for key, value in self.new(vals)._reminder_defaults_values().items():
+            vals.setdefault(key, value)
+
+    def _reminder_document(self):
+        return record_of(self.env, self.res_model, self.res_id)
+
+    def _reminder_responsible(self):
+        return self.user_id
+
+    def _reminder_participants(self):
+        users = self.calendar_event_id.partner_ids.user_ids
+        return users.filtered(lambda user: not user.share) - self.user_id
+
+    def _reminder_company(self):
+        return self._crm_alert_company()
