@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime
 
-from ..tools import fetch_locked_ids
+from ..tools import book_cron_at, fetch_locked_ids
 
 SCAN_BATCH_SIZE = 5000
 COUNT_CAP = 100000
@@ -156,21 +156,9 @@ class CrmActivityReminder(models.Model):
 
     @api.model
     def _wake_at(self, moments):
-        cron = self.env.ref(
-            "crm_alert_automation.ir_cron_crm_activity_reminder",
-            raise_if_not_found=False,
+        book_cron_at(
+            self.env, "crm_alert_automation.ir_cron_crm_activity_reminder", moments
         )
-        moments = {moment for moment in moments if moment}
-        if not cron or not moments:
-            return
-        booked = (
-            self.env["ir.cron.trigger"]
-            .sudo()
-            .search([("cron_id", "=", cron.id), ("call_at", "in", list(moments))])
-        )
-        missing = moments - set(booked.mapped("call_at"))
-        if missing:
-            cron.sudo()._trigger(at=sorted(missing))
 
     # ------------------------------------------------------------------
     # Scanner

@@ -10,7 +10,7 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.modules.registry import Registry
 from odoo.tools import SQL, format_datetime
 
-from ..tools import document_companies, fetch_locked_ids, record_of
+from ..tools import book_cron_at, document_companies, fetch_locked_ids, record_of
 from .crm_activity_reminder_holder import AUDIENCES
 
 _logger = logging.getLogger(__name__)
@@ -319,40 +319,8 @@ class MailActivity(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _crm_alert_wake_at(self, moments):
-        """Book the scanner at each of these moments not booked already: one
-        query (``ir.cron._trigger`` without its three lookups), and the cron
-        runner woken when one of them has come."""
-        moments = sorted({moment for moment in moments if moment})
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "crm_alert_automation.ir_cron_crm_alert_scan", raise_if_not_found=False
-        )
-        if not moments or not cron_id:
-            return
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO ir_cron_trigger
-                       (cron_id, call_at, create_uid, write_uid, create_date,
-                        write_date)
-                SELECT c.id, moment, %(uid)s, %(uid)s, %(now)s, %(now)s
-                  FROM ir_cron c, unnest(%(moments)s::timestamp[]) AS moment
-                 WHERE c.id = %(cron)s
-                   -- as ir.cron._trigger: an inactive cron only the future
-                   AND (c.active OR moment > %(now)s)
-                   AND NOT EXISTS (
-                       SELECT 1 FROM ir_cron_trigger t
-                        WHERE t.cron_id = c.id AND t.call_at = moment)
-                RETURNING call_at
-                """,
-                uid=self.env.uid,
-                now=now,
-                moments=moments,
-                cron=cron_id,
-            )
-        )
-        if any(call_at <= now for (call_at,) in self.env.cr.fetchall()):
-            self.env.cr.postcommit.add(self.env["ir.cron"].browse(cron_id)._notifydb)
+        """Book the scanner at each of these moments not booked already."""
+        book_cron_at(self.env, "crm_alert_automation.ir_cron_crm_alert_scan", moments)
 
     def _crm_alert_reminder_window(self, company, now):
         return now, now + timedelta(hours=company.crm_alert_activity_interval)

@@ -1,0 +1,41 @@
+# Copyright 2026 crm_alert_automation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields
+from odoo.tools import SQL
+
+
+def book_cron_at(env, cron_xmlid, moments):
+    """Book the cron ``cron_xmlid`` at each of ``moments`` not booked
+    already: one query (``ir.cron._trigger`` without its three lookups), and
+    the cron runner woken when one of them has come."""
+    moments = sorted({moment for moment in moments if moment})
+    cron_id = env["ir.model.data"]._xmlid_to_res_id(
+        cron_xmlid, raise_if_not_found=False
+    )
+    if not moments or not cron_id:
+        return
+    now = fields.Datetime.now()
+    env.cr.execute(
+        SQL(
+            """
+            INSERT INTO ir_cron_trigger
+                   (cron_id, call_at, create_uid, write_uid, create_date,
+                    write_date)
+            SELECT c.id, moment, %(uid)s, %(uid)s, %(now)s, %(now)s
+              FROM ir_cron c, unnest(%(moments)s::timestamp[]) AS moment
+             WHERE c.id = %(cron)s
+               -- as ir.cron._trigger: an inactive cron only the future
+               AND (c.active OR moment > %(now)s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM ir_cron_trigger t
+                    WHERE t.cron_id = c.id AND t.call_at = moment)
+            RETURNING call_at
+            """,
+            uid=env.uid,
+            now=now,
+            moments=moments,
+            cron=cron_id,
+        )
+    )
+    if any(call_at <= now for (call_at,) in env.cr.fetchall()):
+        env.cr.postcommit.add(env["ir.cron"].browse(cron_id)._notifydb)
