@@ -281,6 +281,9 @@ class CrmWorkflow(models.Model):
             "trigger": trigger,
             "active": self.active,
         }
+        if self.trigger in ("created", "updated", "deleted"):
+            # records outside the entry filter cost the rule nothing more
+            vals["filter_domain"] = self.filter_domain or False
         if self.trigger == "updated":
             vals["trigger_field_ids"] = [Command.set(self.trigger_field_ids.ids)]
         elif self.trigger == "stage_set":
@@ -344,7 +347,9 @@ class CrmWorkflow(models.Model):
         Run = self.env["crm.workflow.run"].sudo()
         if workflow.is_template or not workflow.active or not records:
             return Run
-        records = records.sudo().exists()
+        records = records.sudo()
+        if workflow.trigger == "manual":  # any ids a caller passes
+            records = records.exists()
         if workflow.company_id and "company_id" in records._fields:
             records = records.filtered(
                 lambda r: not r.company_id or r.company_id == workflow.company_id

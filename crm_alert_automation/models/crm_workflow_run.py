@@ -20,6 +20,7 @@ BATCH_SIZE = 2000
 # steps a run may take in one go: a graph looping without a wait fails
 MAX_HOPS = 50
 LIVE = ("running", "waiting")
+WAKE_KEY = "crm_workflow_wake_at"
 
 
 def add_time(moment, amount, unit):
@@ -116,20 +117,12 @@ class CrmWorkflowRun(models.Model):
                 for record in records
             ]
         )
-        self.env["crm.workflow.run.log"].create(
-            [
-                {
-                    "run_id": run.id,
-                    "outcome": self.env._("Started (%(trigger)s)", trigger=trigger),
-                }
-                for run in runs
-                for trigger in [
-                    dict(workflow._fields["trigger"]._description_selection(self.env))[
-                        workflow.trigger
-                    ]
-                ]
-            ]
-        )
+        trigger = dict(workflow._fields["trigger"]._description_selection(self.env))[
+            workflow.trigger
+        ]
+        engine = _Engine(self.env)
+        engine.log(runs, None, self.env._("Started (%(trigger)s)", trigger=trigger))
+        engine.insert_logs()
         return runs
 
     # ------------------------------------------------------------------
@@ -199,7 +192,27 @@ class CrmWorkflowRun(models.Model):
 
     @api.model
     def _wake_at(self, moment):
-        """Book the runner at ``moment`` (once)."""
+        """Book the runner at ``moment``: the earliest moment of the
+        transaction, once, when it commits (the cron re-books the next one
+        after each tick)."""
+        if not moment:
+            return
+        cr = self.env.cr
+        pending = cr.precommit.data.get(WAKE_KEY)
+        if pending is None:
+            pending = cr.precommit.data[WAKE_KEY] = []
+            env = self.env
+
+            @cr.precommit.add
+            def book():
+                moments = cr.precommit.data.pop(WAKE_KEY, [])
+                if moments:
+                    env["crm.workflow.run"]._book_wake_up(min(moments))
+
+        pending.append(moment)
+
+    @api.model
+    def _book_wake_up(self, moment):
         cron = self.env.ref(CRON, raise_if_not_found=False)
         if not cron or not moment:
             return
@@ -263,12 +276,13 @@ class CrmWorkflowRun(models.Model):
 
     def action_cancel(self):
         runs = self.sudo()._lock()
-        _Engine(runs.env).end(
+        engine = _Engine(runs.env)
+        engine.end(
             runs,
             "cancelled",
             self.env._("Cancelled by %(user)s", user=self.env.user.name),
         )
-        runs.env["crm.workflow.run.log"].flush_model()
+        engine.flush()
         return True
 
     def action_open_record(self):
@@ -293,14 +307,10 @@ class _Engine:
 
     # -- bookkeeping ----------------------------------------------------
     def log(self, runs, step, outcome, error=False):
+        step_id = step.id if step else None
         for run in runs:
             self.logs.append(
-                {
-                    "run_id": run.id,
-                    "step_id": step.id if step else False,
-                    "outcome": outcome,
-                    "error": error,
-                }
+                (run.id, run.company_id.id or None, step_id, outcome, error or None)
             )
 
     def end(self, runs, state, outcome, step=None):
@@ -354,21 +364,49 @@ class _Engine:
 
     def flush(self):
         if self.logs:
-            self.env["crm.workflow.run.log"].create(self.logs)
-            self.logs = []
+            self.insert_logs()
         if self.wake and not self.test:
             self.env["crm.workflow.run"]._wake_at(min(self.wake))
         self.wake = []
 
+    def insert_logs(self):
+        """The timelines' new lines in one INSERT (a resumed batch writes
+        several lines per run)."""
+        if not self.logs:
+            return
+        self.env.flush_all()
+        run_ids, company_ids, step_ids, outcomes, errors = zip(*self.logs, strict=True)
+        uid = self.env.uid
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO crm_workflow_run_log (run_id, company_id, step_id, "
+                "outcome, error, at, create_uid, write_uid, create_date, "
+                "write_date) SELECT r, c, s, o, e, %(now)s, %(uid)s, %(uid)s, "
+                "%(now)s, %(now)s FROM unnest(%(runs)s::int[], %(companies)s::int[], "
+                "%(steps)s::int[], %(outcomes)s::varchar[], %(errors)s::text[]) "
+                "AS t(r, c, s, o, e)",
+                now=self.now,
+                uid=uid,
+                runs=list(run_ids),
+                companies=list(company_ids),
+                steps=list(step_ids),
+                outcomes=list(outcomes),
+                errors=list(errors),
+            )
+        )
+        self.logs = []
+        self.env["crm.workflow.run.log"].invalidate_model()
+        self.env["crm.workflow.run"].invalidate_model(["log_ids"])
+
     # -- one hop: every pending run does its current step ------------------
     def hop(self, pending):
-        groups = defaultdict(lambda: pending.browse())
+        groups = defaultdict(list)
         for run in pending:
-            groups[run.workflow_id, run.step_id, run.state] |= run
-        moving = pending.browse()
-        for (workflow, step, state), runs in groups.items():
-            moving |= self.run_step(workflow, step, state, runs)
-        return moving
+            groups[run.workflow_id, run.step_id, run.state].append(run.id)
+        moving = []
+        for (workflow, step, state), ids in groups.items():
+            moving += self.run_step(workflow, step, state, pending.browse(ids)).ids
+        return pending.browse(moving)
 
     def run_step(self, workflow, step, state, runs):
         records = self.env[workflow.model].browse(runs.mapped("res_id"))
@@ -454,11 +492,12 @@ class _Engine:
         now = self.now
         if self.test:
             return self.goto(runs, step, step.next_step_id, self.env._("Wait skipped"))
-        by_moment = defaultdict(lambda: runs.browse())
+        by_moment = defaultdict(list)
         for run in runs:
-            by_moment[self.wait_until(step, run)] |= run
+            by_moment[self.wait_until(step, run)].append(run.id)
         moving = runs.browse()
-        for moment, group in by_moment.items():
+        for moment, ids in by_moment.items():
+            group = runs.browse(ids)
             if not moment or moment <= now:
                 moving |= self.goto(
                     group, step, step.next_step_id, self.env._("No wait needed")

@@ -370,6 +370,7 @@ class TestWorkflowSteps(WorkflowCase):
         run = self.runs(workflow)
         wake = START + timedelta(hours=2)
         self.assertEqual((run.state, run.wake_at), ("waiting", wake))
+        self.env.cr.flush()  # the wake-up is booked when the transaction commits
         cron = self.env.ref("crm_alert_automation.ir_cron_crm_workflow")
         self.assertTrue(
             self.env["ir.cron.trigger"].search(
@@ -511,6 +512,21 @@ class TestWorkflowSteps(WorkflowCase):
         run = self.runs(workflow)
         self.assertEqual(run.state, "cancelled")
         self.assertEqual(self.path(run)[-1][1], "Record deleted")
+
+    def test_cancel_run_stops_it(self):
+        workflow, _steps = self.make_workflow(
+            [
+                {"kind": "wait", "wait_amount": 1, "wait_unit": "hours", "next": 1},
+                self.update_step("referred", "x"),
+            ]
+        )
+        lead = self.lead()
+        run = self.runs(workflow)
+        run.with_user(self.manager).action_cancel()
+        self.tick(START + timedelta(hours=1))
+        self.assertEqual(run.state, "cancelled")
+        self.assertFalse(lead.referred)
+        self.assertEqual(self.path(run)[-1][1], f"Cancelled by {self.manager.name}")
 
     def test_a_loop_without_wait_fails_instead_of_spinning(self):
         workflow, _steps = self.make_workflow(
