@@ -232,9 +232,8 @@ class CrmActivityReminder(models.Model):
 
     def _queue(self, ids, now):
         """Queue the locked lines ``ids`` through the outbox in one INSERT …
-        SELECT over the lines and their activities (the values of
-        :meth:`_message_values`, computed by the database); lines whose
-        activity already started are only marked."""
+        SELECT over the lines and their activities, one message per line and
+        start moment; lines whose activity already started are only marked."""
 
         def by_channel(channel, column):
             return SQL("CASE WHEN r.channel = %s THEN %s END", channel, SQL(column))
@@ -255,13 +254,9 @@ class CrmActivityReminder(models.Model):
                 "email_to": by_channel("email", "r.email"),
                 "subject": SQL("a.summary"),
                 "due_at": SQL("r.start_at"),
-                # f"activity-reminder:{line_id}:{start_at}": Python's
-                # str(datetime), microseconds only when there are some
                 "dedupe_key": SQL(
                     "'activity-reminder:' || r.id || ':' "
-                    "|| to_char(r.start_at, 'YYYY-MM-DD HH24:MI:SS') "
-                    "|| CASE WHEN date_trunc('second', r.start_at) = r.start_at "
-                    "THEN '' ELSE to_char(r.start_at, '.US') END"
+                    "|| to_char(r.start_at, 'YYYY-MM-DD HH24:MI:SS.US')"
                 ),
             },
             SQL(
@@ -277,28 +272,6 @@ class CrmActivityReminder(models.Model):
         )
         self.browse(ids).invalidate_recordset(["queued_for"])
         return len(ids)
-
-    @api.model
-    def _message_values(self, line_id, channel, mail_template_id, sms_template_id,
-                        partner_id, phone, email, start_at, audience, res_model,
-                        res_id, summary, company_id):  # fmt: skip
-        return {
-            "source_model": self._name,
-            "source_id": line_id,
-            "res_model": res_model,
-            "res_id": res_id,
-            "company_id": company_id,
-            "kind": "reminder",
-            "channel": channel,
-            "template_id": mail_template_id if channel == "email" else None,
-            "sms_template_id": sms_template_id if channel == "sms" else None,
-            "recipient_partner_id": partner_id,
-            "phone": phone if channel == "sms" else None,
-            "email_to": email if channel == "email" else None,
-            "subject": summary,
-            "due_at": start_at,
-            "dedupe_key": f"activity-reminder:{line_id}:{start_at}",
-        }
 
     # ------------------------------------------------------------------
     # Outbox hooks
