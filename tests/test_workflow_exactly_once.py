@@ -3,11 +3,11 @@
 """Workflow steps run exactly once, with real commits: two workers resume
 the same due runs at the same time."""
 
-import threading
 import uuid
 from collections import Counter
 
 import pytest
+from workers import run_two_workers
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -112,32 +112,11 @@ def due_count(env):
 
 
 def test_two_workers_run_each_step_once(registry, due_runs):
-    start = threading.Barrier(2)
-    resumed = Counter()
-    errors = []
-
-    def worker(name):
-        try:
-            with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                start.wait(timeout=30)
-                while True:
-                    done = env["crm.workflow.run"]._cron_advance(batch_size=4)
-                    cr.commit()
-                    resumed[name] += done
-                    # a worker that lost a race got nothing and looks again
-                    if not done and not due_count(env):
-                        break
-                    cr.commit()
-        except Exception as error:
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not errors, errors
+    resumed = run_two_workers(
+        registry,
+        lambda env: env["crm.workflow.run"]._cron_advance(batch_size=4),
+        due_count,
+    )
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         activities = env["mail.activity"].search(
