@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from workers import run_two_workers
+from workers import remove_committed_activities, run_two_workers
 
 import odoo
 from conftest import addons_path
@@ -110,11 +110,7 @@ def committed_activities(registry, smtp_sink):
     yield ids
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        env["crm.alert.message"].search([("company_id", "=", ids["company"])]).unlink()
-        activities = env["mail.activity"].browse(ids["activities"]).exists()
-        partners = env["res.partner"].browse(activities.mapped("res_id"))
-        activities.unlink()
-        partners.unlink()
+        remove_committed_activities(env, ids)
         env["res.company"].browse(ids["company"]).write(
             {"crm_alert_activity_enabled": False}
         )

@@ -41,3 +41,13 @@ def run_two_workers(registry, one_round, outstanding, timeout=300):
         thread.join(timeout=timeout)
     assert not errors, errors
     return worked
+
+
+def remove_committed_activities(env, ids):
+    """Remove what a committed scenario left: its company's outbox rows,
+    its activities and the partners they were on."""
+    env["crm.alert.message"].search([("company_id", "=", ids["company"])]).unlink()
+    activities = env["mail.activity"].browse(ids["activities"]).exists()
+    partners = env["res.partner"].browse(activities.mapped("res_id"))
+    activities.unlink()
+    partners.unlink()
