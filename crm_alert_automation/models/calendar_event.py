@@ -12,4 +12,6 @@ class CalendarEvent(models.Model):
             # A moved meeting moves its activity's due moment.
             self.sudo().activity_ids._crm_alert_schedule_scan()
             self.sudo().activity_ids._reminder_lines()._wake_scanner()
+        if "partner_ids" in vals:
+            self.sudo().activity_ids._reminders_follow_participants()
         return res

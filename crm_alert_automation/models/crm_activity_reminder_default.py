@@ -22,15 +22,3 @@ class CrmActivityReminderDefault(models.Model):
 
     def _reminder_company(self):
         return self.company_id or self.env.company
-
-    def _line_values(self):
-        """This default as the values of an activity's reminder line."""
-        self.ensure_one()
-        return {
-            "audience": self.audience,
-            "channel": self.channel,
-            "mail_template_id": self.mail_template_id.id,
-            "sms_template_id": self.sms_template_id.id,
-            "offset_value": self.offset_value,
-            "offset_unit": self.offset_unit,
-        }

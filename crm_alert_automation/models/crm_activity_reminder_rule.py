@@ -72,6 +72,18 @@ class CrmActivityReminderRule(models.AbstractModel):
                 )
             ) or False
 
+    def _line_values(self):
+        """This rule as the values of an activity's reminder line."""
+        self.ensure_one()
+        return {
+            "audience": self.audience,
+            "channel": self.channel,
+            "mail_template_id": self.mail_template_id.id,
+            "sms_template_id": self.sms_template_id.id,
+            "offset_value": self.offset_value,
+            "offset_unit": self.offset_unit,
+        }
+
     def _reminder_company(self):
         """The company whose alerts account sends this reminder."""
         return self.env.company

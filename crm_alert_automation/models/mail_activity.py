@@ -611,6 +611,46 @@ class MailActivity(models.Model):
                     lambda line, former=former: line.user_id == former
                 )._reassign(activity.user_id)
 
+    def _reminders_follow_participants(self):
+        """Operator reminders follow the meeting's attendees: one who joins
+        gets the reminders the other operators have (the company defaults
+        when there are none), one who leaves loses theirs. As for a new
+        responsible, changing the attendees is never blocked over a missing
+        number: that reminder fails visibly instead."""
+        for activity in self.filtered("crm_alert_operator_reminder"):
+            lines = activity.crm_alert_operator_line_ids
+            operators = activity._reminder_operators()
+            gone = lines.filtered(lambda line, ops=operators: line.user_id not in ops)
+            kept = lines - gone
+            gone.unlink()
+            newcomers = operators - kept.user_id
+            if newcomers:
+                activity._add_operator_lines(newcomers, kept)
+
+    def _add_operator_lines(self, users, lines):
+        """Lines for ``users`` repeating each distinct reminder of ``lines``
+        (channel, template, time before), else the company's defaults."""
+        self.ensure_one()
+        rules = lines or self._reminder_defaults("operator")
+        patterns = dict.fromkeys(tuple(rule._line_values().items()) for rule in rules)
+        Line = self.env["crm.activity.reminder"].with_context(
+            crm_alert_reminder_holder=self, crm_alert_unchecked_contacts=True
+        )
+        Line.create(
+            [
+                Line._fill_recipient(
+                    dict(
+                        pattern,
+                        activity_id=self.id,
+                        user_id=user.id,
+                        partner_id=user.partner_id.id,
+                    )
+                )
+                for pattern in map(dict, patterns)
+                for user in users
+            ]
+        )
+
     def _reminder_lines(self):
         return self.crm_alert_customer_line_ids | self.crm_alert_operator_line_ids
 

@@ -439,6 +439,55 @@ class TestReminderOperators(ReminderCase):
         self.assertEqual(message.state, "failed", "visible, and retryable")
         self.assertIn("No phone number", message.error)
 
+    def test_operator_reminders_follow_the_meeting_attendees(self):
+        self.set_defaults(operator=[("sms", 30, "minutes")])
+        activity = self.meeting()
+        # A second reminder added by hand: a newcomer gets both.
+        activity.crm_alert_operator_line_ids.filtered(
+            lambda line: line.user_id == self.salesman
+        ).copy({"offset_value": 1, "offset_unit": "days"})
+        joiner = self._user("wati", "Asia/Jakarta", mobile="0812 5555 6666")
+        event = activity.calendar_event_id
+        event.partner_ids = [
+            Command.link(joiner.partner_id.id),
+            Command.unlink(self.colleague.partner_id.id),
+        ]
+        lines = activity.crm_alert_operator_line_ids
+        self.assertNotIn(self.colleague, lines.user_id, "who left loses theirs")
+        joined = lines.filtered(lambda line: line.user_id == joiner)
+        self.assertEqual(
+            sorted(joined.mapped("offset_minutes")), [30, 24 * 60], "the same reminders"
+        )
+        self.assertEqual(set(joined.mapped("phone")), {"+6281255556666"})
+        self.run_reminders(START - timedelta(minutes=10))
+        numbers = {r["form"]["To"] for r in self.stub.requests}
+        self.assertIn("+6281255556666", numbers)
+        self.assertNotIn("+6281233334444", numbers)
+
+    def test_attendee_without_a_phone_does_not_block_the_meeting(self):
+        self.set_defaults(operator=[("sms", 30, "minutes")])
+        activity = self.meeting()
+        joiner = self._user("eka", "Asia/Jakarta")
+        activity.calendar_event_id.partner_ids = [Command.link(joiner.partner_id.id)]
+        line = activity.crm_alert_operator_line_ids.filtered(
+            lambda line: line.user_id == joiner
+        )
+        self.assertTrue(line.missing_contact)
+        self.run_reminders(START - timedelta(minutes=10))
+        failed = self.reminder_messages().filtered(lambda m: m.state == "failed")
+        self.assertEqual(len(failed), 1, "visible, and retryable")
+        self.assertIn("No phone number", failed.error)
+
+    def test_customer_attendees_get_no_operator_reminder(self):
+        self.set_defaults(operator=[("sms", 30, "minutes")])
+        activity = self.meeting()
+        guest = self.env["res.partner"].create({"name": "Guest", "mobile": "0812 9"})
+        activity.calendar_event_id.partner_ids = [Command.link(guest.id)]
+        self.assertEqual(
+            activity.crm_alert_operator_line_ids.user_id,
+            self.salesman | self.colleague,
+        )
+
     def test_moved_meeting_books_the_new_fire_moment(self):
         self.set_defaults(customer=[("sms", 1, "hours")])
         activity = self.meeting()
