@@ -260,7 +260,12 @@ class CrmActivityReminder(models.Model):
                 ),
             },
             SQL(
-                "crm_activity_reminder r JOIN mail_activity a ON a.id = r.activity_id "
+                # Each line's activity looked up by its key: joined, a batch
+                # that is a small share of the activities was planned as a
+                # scan of them all.
+                "crm_activity_reminder r CROSS JOIN LATERAL ("
+                "SELECT res_model, res_id, summary FROM mail_activity "
+                "WHERE id = r.activity_id OFFSET 0) a "
                 "WHERE r.id IN %s AND r.start_at > %s",
                 tuple(ids),
                 now,

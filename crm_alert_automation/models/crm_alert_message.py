@@ -365,13 +365,12 @@ class CrmAlertMessage(models.Model):
             )
             for column in columns
         ]
-        links = values.get("activity_ids", SQL("NULL"))
         self.env.flush_all()  # what the source reads
         self.env.cr.execute(
             SQL(
                 """
                 WITH new AS (
-                    SELECT %(selected)s, (%(links)s)::int4[] AS activity_ids
+                    SELECT %(selected)s, %(links)s AS activity_ids
                       FROM %(source)s
                 ), queued AS (
                     INSERT INTO crm_alert_message (%(columns)s, create_uid,
@@ -381,17 +380,12 @@ class CrmAlertMessage(models.Model):
                       FROM new
                     ON CONFLICT (dedupe_key) WHERE state NOT IN %(dead)s DO NOTHING
                     RETURNING id, dedupe_key, next_try
-                ), linked AS (
-                    INSERT INTO crm_alert_message_activity_rel
-                           (message_id, activity_id)
-                    SELECT queued.id, unnest(new.activity_ids)
-                      FROM queued JOIN new USING (dedupe_key)
-                    ON CONFLICT DO NOTHING
-                )
+                )%(linked)s
                 SELECT id, next_try FROM queued ORDER BY id
                 """,
                 selected=SQL(", ").join(selected),
-                links=links,
+                links=SQL("(%s)::int4[]", values.get("activity_ids", SQL("NULL"))),
+                linked=self._enqueue_links_cte() if "activity_ids" in values else SQL(),
                 source=source,
                 columns=SQL(", ").join(SQL.identifier(c) for c in columns),
                 uid=self.env.uid,
@@ -403,6 +397,20 @@ class CrmAlertMessage(models.Model):
         if created:
             self._trigger_dispatch(at=min(next_try for _id, next_try in created))
         return self.browse([row_id for row_id, _next_try in created])
+
+    @api.model
+    def _enqueue_links_cte(self):
+        """The CTE of :meth:`_enqueue_select` linking the new messages to
+        their activities (left out when no producer gives any)."""
+        return SQL(
+            """, linked AS (
+                    INSERT INTO crm_alert_message_activity_rel
+                           (message_id, activity_id)
+                    SELECT queued.id, unnest(new.activity_ids)
+                      FROM queued JOIN new USING (dedupe_key)
+                    ON CONFLICT DO NOTHING
+                )"""
+        )
 
     @api.model
     def _enqueue_typed(self, column, value):
