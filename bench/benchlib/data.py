@@ -36,7 +36,8 @@ def point_mail_servers_at(env, port):
     return servers
 
 
-def create_staff_and_customers(env):
+def create_staff(env):
+    """``USERS`` internal users in the bench timezones, notified by e-mail."""
     env["res.users"].with_context(no_reset_password=True).create(
         [
             {
@@ -50,6 +51,10 @@ def create_staff_and_customers(env):
             for i in range(USERS)
         ]
     )
+
+
+def create_staff_and_customers(env):
+    create_staff(env)
     env["res.partner"].create(
         [{"name": f"Bench customer {i}"} for i in range(CUSTOMERS)]
     )

@@ -15,13 +15,8 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tools import SQL
 
+from .data import CUSTOMERS, USERS, create_staff
 from .odoo_env import log
-
-TIMEZONES = ("Asia/Jakarta", "Asia/Ho_Chi_Minh", "Europe/Warsaw")
-
-USERS = 50
-
-CUSTOMERS = 1000
 
 MEETING = "Bench meeting "  # event names and activity summaries: MEETING || g
 
@@ -45,19 +40,7 @@ BUILT_AT_PARAM = "bench.reminder_lines.built_at"
 def create_people(env):
     """50 users in three timezones; 1,000 customers with a mobile number
     (Poland) and an e-mail address."""
-    env["res.users"].with_context(no_reset_password=True).create(
-        [
-            {
-                "name": f"Bench User {i}",
-                "login": f"bench{i}@example.com",
-                "email": f"bench{i}@example.com",
-                "tz": TIMEZONES[i % len(TIMEZONES)],
-                "notification_type": "email",
-                "groups_id": [(4, env.ref("base.group_user").id)],
-            }
-            for i in range(USERS)
-        ]
-    )
+    create_staff(env)
     poland = env.ref("base.pl")
     env["res.partner"].create(
         [
