@@ -255,6 +255,11 @@ def parse_args():
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each fast measurement"
     )
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help=f"the bench database (default {DATABASE}): one per size keeps both",
+    )
     return parser.parse_args()
 
 
@@ -535,7 +540,9 @@ def print_plans(plans):
 
 
 def main():
+    global DATABASE  # one bench database per run
     args = parse_args()
+    DATABASE = args.database
     started = time.perf_counter()
     iap = IapStub().install()
     registry = prepare_database(args, unused_local_port())
