@@ -12,7 +12,11 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from workers import remove_committed_activities, run_two_workers
+from workers import (
+    company_sending_alerts,
+    remove_committed_activities,
+    run_two_workers,
+)
 
 import odoo
 from conftest import addons_path
@@ -55,22 +59,13 @@ def committed_activities(registry, smtp_sink):
             "WHERE state IN ('queued', 'retry') RETURNING id"
         )
         postponed = [row[0] for row in cr.fetchall()]
-        company = env["res.company"].create({"name": f"Exactly Once {run}"})
-        server = env["ir.mail_server"].create(
-            {
-                "name": "exactly-once sink",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": smtp_sink.port,
-                "from_filter": "alerts@once.example.com",
-            }
-        )
-        company.write(
-            {
-                "crm_alert_mail_server_id": server.id,
-                "crm_alert_email_from": "alerts@once.example.com",
-                "crm_alert_activity_enabled": True,
-                "crm_alert_activity_interval": 72,
-            }
+        company = company_sending_alerts(
+            env,
+            f"Exactly Once {run}",
+            smtp_sink.port,
+            "alerts@once.example.com",
+            crm_alert_activity_enabled=True,
+            crm_alert_activity_interval=72,
         )
         users = env["res.users"].create(
             [

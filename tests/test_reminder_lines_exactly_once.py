@@ -8,7 +8,11 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from workers import remove_committed_activities, run_two_workers
+from workers import (
+    company_sending_alerts,
+    remove_committed_activities,
+    run_two_workers,
+)
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
@@ -35,33 +39,24 @@ def committed_reminder_lines(registry, smtp_sink):
             "'100 years' WHERE enabled RETURNING id"
         )
         postponed = [row[0] for row in cr.fetchall()]
-        company = env["res.company"].create({"name": f"Reminder Lines {run}"})
-        server = env["ir.mail_server"].create(
-            {
-                "name": "reminder lines sink",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": smtp_sink.port,
-                "from_filter": "alerts@lines.example.com",
-            }
-        )
         template = env.ref("crm_alert_automation.email_template_reminder_customer")
-        company.write(
-            {
-                "crm_alert_mail_server_id": server.id,
-                "crm_alert_email_from": "alerts@lines.example.com",
-                "crm_alert_customer_reminder_default": True,
-                "crm_alert_reminder_default_ids": [
-                    Command.create(
-                        {
-                            "audience": "customer",
-                            "channel": "email",
-                            "mail_template_id": template.id,
-                            "offset_value": 3,
-                            "offset_unit": "days",
-                        }
-                    )
-                ],
-            }
+        company = company_sending_alerts(
+            env,
+            f"Reminder Lines {run}",
+            smtp_sink.port,
+            "alerts@lines.example.com",
+            crm_alert_customer_reminder_default=True,
+            crm_alert_reminder_default_ids=[
+                Command.create(
+                    {
+                        "audience": "customer",
+                        "channel": "email",
+                        "mail_template_id": template.id,
+                        "offset_value": 3,
+                        "offset_unit": "days",
+                    }
+                )
+            ],
         )
         user = env["res.users"].create(
             {

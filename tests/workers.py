@@ -51,3 +51,25 @@ def remove_committed_activities(env, ids):
     partners = env["res.partner"].browse(activities.mapped("res_id"))
     activities.unlink()
     partners.unlink()
+
+
+def company_sending_alerts(env, name, smtp_port, sender, **settings):
+    """A new company whose alerts go from ``sender`` through a mail server
+    on 127.0.0.1:``smtp_port``, with further alert ``settings``."""
+    company = env["res.company"].create({"name": name})
+    server = env["ir.mail_server"].create(
+        {
+            "name": f"{name} sink",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp_port,
+            "from_filter": sender,
+        }
+    )
+    company.write(
+        {
+            "crm_alert_mail_server_id": server.id,
+            "crm_alert_email_from": sender,
+            **settings,
+        }
+    )
+    return company
