@@ -16,7 +16,22 @@ import urllib.parse
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from odoo import modules
+from odoo import Command, modules
+from odoo.tests import new_test_user
+
+
+def company_salesman(env, company, login, tz, domain, **values):
+    """A salesman of ``company`` only, at ``login@domain``, in timezone ``tz``."""
+    return new_test_user(
+        env,
+        login=login,
+        email=f"{login}@{domain}",
+        tz=tz,
+        groups="sales_team.group_sale_salesman",
+        company_id=company.id,
+        company_ids=[Command.set(company.ids)],
+        **values,
+    )
 
 
 def free_port():

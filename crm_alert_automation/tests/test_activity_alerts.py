@@ -8,7 +8,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import SmtpSink, free_port, real_smtp
+from .common import SmtpSink, company_salesman, free_port, real_smtp
 from .isolation import DemoIsolatedCase
 
 DEADLINE = date(2026, 12, 10)
@@ -35,15 +35,8 @@ class ActivityAlertCase(DemoIsolatedCase):
         )
 
         def user(login, tz, **kw):
-            return new_test_user(
-                cls.env,
-                login=login,
-                email=f"{login}@nusantara.example.com",
-                tz=tz,
-                groups="sales_team.group_sale_salesman",
-                company_id=cls.company.id,
-                company_ids=[Command.set(cls.company.ids)],
-                **kw,
+            return company_salesman(
+                cls.env, cls.company, login, tz, "nusantara.example.com", **kw
             )
 
         cls.jakarta = user("dewi", "Asia/Jakarta")

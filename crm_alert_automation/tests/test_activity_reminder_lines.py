@@ -10,9 +10,9 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
-from .common import SmtpSink, real_smtp
+from .common import SmtpSink, company_salesman, real_smtp
 from .test_gateways import GatewayCase
 
 # The meeting starts on 3 December 2026 at 10:00 in Jakarta (UTC+7).
@@ -71,15 +71,8 @@ class ReminderCase(GatewayCase):
 
     @classmethod
     def _user(cls, login, tz, **values):
-        return new_test_user(
-            cls.env,
-            login=login,
-            email=f"{login}@tokojaya.example.com",
-            tz=tz,
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-            **values,
+        return company_salesman(
+            cls.env, cls.company, login, tz, "tokojaya.example.com", **values
         )
 
     def setUp(self):
