@@ -463,6 +463,8 @@ class CrmWorkflow(models.Model):
                     "deadline_days": step.deadline_days,
                     "timeout_amount": step.timeout_amount,
                     "timeout_unit": step.timeout_unit,
+                    "x": step.builder_x,
+                    "y": step.builder_y,
                 }
             )
         return data
@@ -644,6 +646,8 @@ class CrmWorkflow(models.Model):
         ):
             if key in vals:
                 step_vals[key] = vals[key]
+        step_vals["builder_x"] = int(vals.get("x") or 0)
+        step_vals["builder_y"] = int(vals.get("y") or 0)
         if vals.get("action_kind") == "server":
             step_vals["action_id"] = self._resolve(
                 "ir.actions.server",

@@ -198,15 +198,27 @@ class CrmWorkflowStep(models.Model):
         "cancel_step_id",
     )
     def _check_step(self):
+        """A step of an active workflow (or a template) is complete; a step of
+        an inactive workflow may be drafted, its problems shown on the
+        builder's canvas until the workflow is activated."""
+        if self.env.context.get("crm_workflow_builder"):
+            return  # the builder checks the whole diagram once, at its end
         for step in self:
-            step._check_one()
+            problems = step._step_problems()
+            if problems and (step.workflow_id.active or problems[0][1] == "link"):
+                raise ValidationError(problems[0][0])
 
-    def _raise(self, message, **kw):
-        raise ValidationError(
-            self.env._("Step %(step)s: ", step=self.name) + message % kw
-        )
+    def _step_problems(self):
+        """The step's settings problems: [(message, code)], the first one
+        the most basic; code ``link`` is always refused."""
+        self.ensure_one()
+        problems = []
 
-    def _check_one(self):
+        def add(message, code="settings", **kw):
+            problems.append(
+                (self.env._("Step %(step)s: ", step=self.name) + message % kw, code)
+            )
+
         for field in (
             "next_step_id",
             "no_step_id",
@@ -214,8 +226,9 @@ class CrmWorkflowStep(models.Model):
             "cancel_step_id",
         ):
             if self[field] and self[field].workflow_id != self.workflow_id:
-                self._raise(
+                add(
                     self.env._("%(field)s must be a step of the same workflow."),
+                    "link",
                     field=self._fields[field].get_description(self.env)["string"],
                 )
         if self.kind == "condition":
@@ -223,77 +236,75 @@ class CrmWorkflowStep(models.Model):
                 self.env[self.model].search_count(
                     safe_eval(self.condition_domain or "[]"), limit=1
                 )
-            except Exception as error:
-                self._raise(
-                    self.env._("Condition is not a valid filter: %(e)s"), e=error
-                )
+            except Exception as error:  # pylint: disable=broad-except
+                add(self.env._("Condition is not a valid filter: %(e)s"), e=error)
         elif self.kind == "action":
-            self._check_action()
+            self._action_problems(add)
         elif self.kind == "wait":
             if self.wait_mode == "delay" and self.wait_amount <= 0:
-                self._raise(self.env._("Wait must be a positive amount."))
+                add(self.env._("Wait must be a positive amount."))
             if self.wait_mode == "date" and not self.wait_date_field_id:
-                self._raise(self.env._("Until: choose the date field to wait for."))
+                add(self.env._("Until: choose the date field to wait for."))
         elif self.kind == "human":
             if not self.activity_type_id:
-                self._raise(self.env._("Activity Type is required."))
-            self._check_assignee()
+                add(self.env._("Activity Type is required."))
+            self._assignee_problems(add)
             if self.timeout_amount < 0:
-                self._raise(self.env._("Time Limit cannot be negative."))
+                add(self.env._("Time Limit cannot be negative."))
+        return problems
 
-    def _check_assignee(self):
+    def _assignee_problems(self, add):
         if self.assign_to == "user" and not self.assign_user_id:
-            self._raise(self.env._("User is required (who gets the activity)."))
+            add(self.env._("User is required (who gets the activity)."))
         fields_ = self.env[self.model]._fields
         if self.assign_to == "salesperson" and "user_id" not in fields_:
-            self._raise(self.env._("Assign To: this model has no salesperson."))
+            add(self.env._("Assign To: this model has no salesperson."))
         if self.assign_to == "team_leader" and "team_id" not in fields_:
-            self._raise(self.env._("Assign To: this model has no sales team."))
+            add(self.env._("Assign To: this model has no sales team."))
 
-    def _check_action(self):
+    def _action_problems(self, add):
         kind = self.action_kind
         if kind == "message":
-            self._check_message()
+            self._message_problems(add)
         elif kind == "activity":
             if not self.activity_type_id:
-                self._raise(self.env._("Activity Type is required."))
-            self._check_assignee()
+                add(self.env._("Activity Type is required."))
+            self._assignee_problems(add)
         elif kind == "update":
-            self._check_update()
+            self._update_problems(add)
         elif kind == "server" and not self.sudo().action_id:
-            self._raise(self.env._("Server Action is required."))
+            add(self.env._("Server Action is required."))
 
-    def _check_message(self):
+    def _message_problems(self, add):
         template = (
             self.msg_mail_template_id
             if self.msg_channel == "email"
             else self.msg_sms_template_id
         )
         if not template:
-            self._raise(self.env._("E-mail/Text Template is required."))
+            add(self.env._("E-mail/Text Template is required."))
         if not self.msg_recipient_field_id and self.model != "res.partner":
-            self._raise(
-                self.env._("Recipient is required (which contact receives it).")
-            )
+            add(self.env._("Recipient is required (which contact receives it)."))
 
-    def _check_update(self):
+    def _update_problems(self, add):
         if not self.update_field_id:
-            self._raise(self.env._("Field to Update is required."))
+            add(self.env._("Field to Update is required."))
+            return
         ttype = self.update_field_id.ttype
         value = (self.update_value or "").strip()
         if ttype in ("integer", "many2one") and value and not value.isdigit():
-            self._raise(self.env._("New Value must be a whole number for this field."))
+            add(self.env._("New Value must be a whole number for this field."))
         if ttype == "float":
             try:
                 float(value or 0)
             except ValueError:
-                self._raise(self.env._("New Value must be a number for this field."))
+                add(self.env._("New Value must be a number for this field."))
         if ttype == "boolean" and value.lower() not in ("yes", "no", ""):
-            self._raise(self.env._("New Value must be Yes or No for this field."))
+            add(self.env._("New Value must be Yes or No for this field."))
         if ttype == "selection" and value:
             values = self.update_field_id.selection_ids.mapped("value")
             if value not in values:
-                self._raise(
+                add(
                     self.env._("New Value must be one of %(values)s."),
                     values=", ".join(values),
                 )
@@ -315,7 +326,17 @@ class CrmWorkflowStep(models.Model):
         if "action_id" in vals and "action_owned" not in vals:
             vals = dict(vals, action_owned=False)
         res = super().write(vals)
-        if vals.keys() - {"sequence", "action_id", "action_owned", "next_step_id"}:
+        if vals.keys() - {
+            "sequence",
+            "action_id",
+            "action_owned",
+            "next_step_id",
+            "no_step_id",
+            "timeout_step_id",
+            "cancel_step_id",
+            "builder_x",
+            "builder_y",
+        }:
             self._sync_action()
         return res
 
@@ -370,7 +391,12 @@ class CrmWorkflowStep(models.Model):
     def _sync_action(self):
         for step in self.sudo():
             own = step.action_id if step.action_owned else False
-            wanted = step.kind == "action" and step.action_kind in OWN_ACTIONS
+            # an incomplete step of a drafted workflow has no action yet
+            wanted = (
+                step.kind == "action"
+                and step.action_kind in OWN_ACTIONS
+                and not step._step_problems()
+            )
             if not wanted:
                 if own:
                     step.write({"action_id": False, "action_owned": False})

@@ -1,0 +1,65 @@
+/** @odoo-module **/
+// Copyright 2026 crm_alert_automation authors
+// License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+/**
+ * Auto-arrange: the graph laid out top-down without overlaps by dagre
+ * (static/lib/dagre, MIT, the global ``dagre``).
+ */
+import { edges, NODE_HEIGHT, NODE_WIDTH, TRIGGER } from "./graph_model";
+
+export const RANK_GAP = 70;
+export const NODE_GAP = 40;
+
+/** Positions {[id]: {x, y}} (top left corners) for every node, trigger included. */
+export function computeLayout(graph) {
+    const dagre = window.dagre;
+    const g = new dagre.graphlib.Graph({ multigraph: true });
+    g.setGraph({ rankdir: "TB", nodesep: NODE_GAP, ranksep: RANK_GAP, marginx: 20, marginy: 20 });
+    g.setDefaultEdgeLabel(() => ({}));
+    g.setNode(TRIGGER, { width: NODE_WIDTH, height: NODE_HEIGHT });
+    for (const step of graph.steps) {
+        g.setNode(String(step.id), { width: NODE_WIDTH, height: NODE_HEIGHT });
+    }
+    for (const edge of edges(graph)) {
+        // a label slot keeps the outcome's label clear of the nodes
+        g.setEdge(String(edge.from), String(edge.to), { width: 40, height: 16 }, edge.outcome);
+    }
+    dagre.layout(g);
+    const positions = {};
+    positions[TRIGGER] = topLeft(g.node(TRIGGER));
+    for (const step of graph.steps) {
+        positions[step.id] = topLeft(g.node(String(step.id)));
+    }
+    return positions;
+}
+
+function topLeft(node) {
+    return { x: Math.round(node.x - NODE_WIDTH / 2), y: Math.round(node.y - NODE_HEIGHT / 2) };
+}
+
+/** Lay the graph out in place. */
+export function autoArrange(graph) {
+    const positions = computeLayout(graph);
+    graph.trigger.x = positions[TRIGGER].x;
+    graph.trigger.y = positions[TRIGGER].y;
+    for (const step of graph.steps) {
+        step.x = positions[step.id].x;
+        step.y = positions[step.id].y;
+    }
+    return graph;
+}
+
+/** True when two nodes overlap (for the tests and the bench). */
+export function overlaps(graph) {
+    const nodes = [graph.trigger, ...graph.steps];
+    for (let i = 0; i < nodes.length; i++) {
+        for (let j = i + 1; j < nodes.length; j++) {
+            const a = nodes[i];
+            const b = nodes[j];
+            if (Math.abs(a.x - b.x) < NODE_WIDTH && Math.abs(a.y - b.y) < NODE_HEIGHT) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
