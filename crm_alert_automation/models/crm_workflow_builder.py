@@ -280,14 +280,9 @@ class CrmWorkflow(models.Model):
     # ------------------------------------------------------------------
     # The diagram: read
     # ------------------------------------------------------------------
-    @api.depends(
-        "step_ids",
-        "trigger",
-        "model_id",
-        "active",
-        "builder_trigger_x",
-        "builder_trigger_y",
-    )
+    # no dependency on purpose: a form's onchange never recomputes it over
+    # the diagram edits not saved yet; it is read afresh with the record
+    @api.depends()
     def _compute_builder_graph(self):
         for workflow in self:
             workflow.builder_graph = (
@@ -362,6 +357,7 @@ class CrmWorkflow(models.Model):
         for workflow in self:
             if workflow.builder_graph:
                 workflow._apply_builder_graph(workflow.builder_graph)
+        self.invalidate_recordset(["builder_graph"])
 
     def _apply_builder_graph(self, graph):
         """Make the steps what ``graph`` draws: steps with a new key
@@ -420,6 +416,8 @@ class CrmWorkflow(models.Model):
                     write[f"builder_{key}"] = int(node[key] or 0)
             for outcome, fname in OUTCOMES.items():
                 target = node.get(outcome) or False
+                if target in existing and target not in by_key:
+                    target = False  # a step deleted by this edit
                 if target and target not in by_key:
                     raise ValidationError(
                         _(
