@@ -50,6 +50,7 @@ def main():
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--wait", type=float, default=4)
     parser.add_argument("--js", action="append", default=[])
+    parser.add_argument("--console", action="store_true", help="print all logs")
     args = parser.parse_args()
     parsed = urlparse(args.url)
     base = f"{parsed.scheme}://{parsed.netloc}"
@@ -100,6 +101,7 @@ def main():
             elif method == "Runtime.consoleAPICalled" and msg["params"]["type"] in (
                 "error",
                 "warning",
+                *(("log", "info") if args.console else ()),
             ):
                 print(
                     "console:",
