@@ -140,6 +140,8 @@ def main():
             result = call("Runtime.evaluate", expression=expr, awaitPromise=True)
             if "value" in result.get("result", {}):
                 print("js:", result["result"]["value"])
+            elif "exceptionDetails" in result:
+                print("js error:", result["exceptionDetails"])
             pump(1.5)
         shot = call("Page.captureScreenshot", format="png")
         with open(args.out, "wb") as out:

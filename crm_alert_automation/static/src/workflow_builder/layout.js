@@ -21,8 +21,8 @@ export function computeLayout(graph) {
         g.setNode(String(step.id), { width: NODE_WIDTH, height: NODE_HEIGHT });
     }
     for (const edge of edges(graph)) {
-        // a label slot keeps the outcome's label clear of the nodes
-        g.setEdge(String(edge.from), String(edge.to), { width: 40, height: 16 }, edge.outcome);
+        // no label slot (it doubles dagre's ranks): the rank gap holds the label
+        g.setEdge(String(edge.from), String(edge.to), {}, edge.outcome);
     }
     dagre.layout(g);
     const positions = {};

@@ -1,10 +1,10 @@
 /** @odoo-module **/
 // Copyright 2026 crm_alert_automation authors
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import { Component, reactive } from "@odoo/owl";
+import { Component, reactive, toRaw } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
+import { useBus, useService } from "@web/core/utils/hooks";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 import { FormViewDialog } from "@web/views/view_dialogs/form_view_dialog";
 
@@ -35,15 +35,29 @@ export class WorkflowBuilderField extends Component {
         this.notification = useService("notification");
         this.model = reactive({ graph: fromValue(null), selected: null });
         this.value = undefined;
+        this.valueJson = undefined;
+        this.pending = null;
         this.sync();
+        // Save (and anything else that needs the record's changes) first
+        // gets the edit still waiting for the next frame
+        useBus(this.props.record.model.bus, "NEED_LOCAL_CHANGES", ({ detail }) =>
+            detail.proms.push(this.flush())
+        );
     }
 
     /** The graph of the field's current value (read again when the record
      * loads a new one: after a save, a discard, another record). */
     sync() {
         const value = this.props.record.data[this.props.name];
-        if (value !== this.value) {
+        if (value !== this.value && this.valueJson !== undefined && !this.pending) {
+            // the record may hold a copy of the value the canvas gave it
+            if (JSON.stringify(value) === this.valueJson) {
+                this.value = value;
+            }
+        }
+        if (value !== this.value && !this.pending) {
             this.value = value;
+            this.valueJson = undefined;
             const graph = fromValue(value);
             if (needsLayout(graph)) {
                 autoArrange(graph);
@@ -65,15 +79,35 @@ export class WorkflowBuilderField extends Component {
         return Boolean(this.props.readonly);
     }
 
+    /** An edit: the canvas shows it at once; the record (and so the
+     * form) gets it after the next paint, many edits of a frame in one go. */
     onChange() {
+        if (!this.pending) {
+            this.pending = new Promise((resolve) =>
+                requestAnimationFrame(() => setTimeout(resolve))
+            ).then(() => this.flush());
+        }
+        return this.pending;
+    }
+
+    flush() {
+        if (!this.pending) {
+            return Promise.resolve();
+        }
+        this.pending = null;
         const value = toValue(this.model.graph);
         this.value = value;
+        this.valueJson = JSON.stringify(value);
         return this.props.record.update({ [this.props.name]: value });
     }
 
     onAutoArrange() {
         const start = performance.now();
-        autoArrange(this.model.graph);
+        // laid out on the plain graph (no reactive bookkeeping per position),
+        // then drawn in one render
+        const graph = toRaw(this.model.graph);
+        autoArrange(graph);
+        this.model.graph = { ...graph };
         this.lastArrangeMs = performance.now() - start;
         this.onChange();
         // the canvas re-fits once the nodes moved
@@ -93,6 +127,7 @@ export class WorkflowBuilderField extends Component {
         if (!step) {
             return;
         }
+        await this.flush();
         if (typeof id !== "number" || record.isNew || record.dirty) {
             const where = { x: step.x, y: step.y, name: step.name, kind: step.kind };
             const saved = await record.save();

@@ -1,7 +1,15 @@
 /** @odoo-module **/
 // Copyright 2026 crm_alert_automation authors
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import { Component, onMounted, useExternalListener, useRef, useState } from "@odoo/owl";
+import {
+    Component,
+    onMounted,
+    onWillRender,
+    toRaw,
+    useExternalListener,
+    useRef,
+    useState,
+} from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 
 import {
@@ -69,6 +77,17 @@ export class WorkflowCanvas extends Component {
         this.palette = paletteItems();
         useExternalListener(window, "pointermove", this.onPointerMove);
         useExternalListener(window, "pointerup", this.onPointerUp);
+        // computed once per render: nodes ask for their problems many times
+        // on the plain graph: the template's own reads subscribe to changes
+        onWillRender(() => {
+            const graph = toRaw(this.graph);
+            this.renderProblems = validate(graph);
+            this.renderEdges = edges(graph).map((edge) => ({
+                ...edge,
+                key: edgeKey(edge),
+                geometry: edgeGeometry(graph, edge),
+            }));
+        });
         onMounted(() => this.fit());
         if (this.props.registerApi) {
             this.props.registerApi({ fit: () => this.fit() });
@@ -80,14 +99,10 @@ export class WorkflowCanvas extends Component {
         return this.model.graph;
     }
     get edges() {
-        return edges(this.graph).map((edge) => ({
-            ...edge,
-            key: edgeKey(edge),
-            geometry: edgeGeometry(this.graph, edge),
-        }));
+        return this.renderEdges;
     }
     get problems() {
-        return validate(this.graph);
+        return this.renderProblems || validate(this.graph);
     }
     get worldStyle() {
         const { x, y, zoom } = this.view;
