@@ -39,7 +39,7 @@ def authenticate(base, db, login, password):
     return cookie.split("session_id=")[1].split(";")[0]
 
 
-def main():
+def main():  # noqa: C901
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
     parser.add_argument("out")
@@ -79,7 +79,7 @@ def main():
                     targets = json.load(r)
                 page = next(t for t in targets if t["type"] == "page")
                 break
-            except Exception:  # noqa: BLE001
+            except Exception:
                 time.sleep(0.2)
         ws = websocket.create_connection(page["webSocketDebuggerUrl"])
         counter = iter(range(1, 10**6))
@@ -105,7 +105,10 @@ def main():
             ):
                 print(
                     "console:",
-                    " ".join(str(a.get("value", a.get("description"))) for a in msg["params"]["args"]),
+                    " ".join(
+                        str(a.get("value", a.get("description")))
+                        for a in msg["params"]["args"]
+                    ),
                 )
 
         def pump(seconds):

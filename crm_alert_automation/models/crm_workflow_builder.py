@@ -46,28 +46,27 @@ class CrmWorkflowStep(models.Model):
     # -- one line on the node -------------------------------------------
     def _builder_summary(self):
         self.ensure_one()
-        _ = self.env._
         if self.kind == "condition":
-            return _("If %(condition)s", condition=self._domain_summary())
+            return self.env._("If %(condition)s", condition=self._domain_summary())
         if self.kind == "wait":
             if self.wait_mode == "date":
-                return _(
+                return self.env._(
                     "Wait until %(field)s",
                     field=self.wait_date_field_id.field_description or "…",
                 )
-            return _(
+            return self.env._(
                 "Wait %(amount)s %(unit)s",
                 amount=self.wait_amount,
                 unit=self._selection_label("wait_unit").lower(),
             )
         if self.kind == "human":
-            return _(
+            return self.env._(
                 "%(type)s for %(who)s",
-                type=self.activity_type_id.name or _("Activity"),
+                type=self.activity_type_id.name or self.env._("Activity"),
                 who=self._assignee_label(),
             )
         if self.kind == "end":
-            return _("End of the run")
+            return self.env._("End of the run")
         kind = self.action_kind
         if kind == "message":
             template = (
@@ -75,24 +74,24 @@ class CrmWorkflowStep(models.Model):
                 if self.msg_channel == "email"
                 else self.msg_sms_template_id
             )
-            return _(
+            return self.env._(
                 "Send %(channel)s: %(template)s",
                 channel=self._selection_label("msg_channel"),
                 template=template.name or "…",
             )
         if kind == "activity":
-            return _(
+            return self.env._(
                 "%(type)s for %(who)s",
-                type=self.activity_type_id.name or _("Activity"),
+                type=self.activity_type_id.name or self.env._("Activity"),
                 who=self._assignee_label(),
             )
         if kind == "update":
-            return _(
+            return self.env._(
                 "Set %(field)s = %(value)s",
                 field=self.update_field_id.field_description or "…",
                 value=self.update_value or "",
             )
-        return _("Run %(action)s", action=self.sudo().action_id.name or "…")
+        return self.env._("Run %(action)s", action=self.sudo().action_id.name or "…")
 
     def _selection_label(self, field):
         values = dict(self._fields[field]._description_selection(self.env))
@@ -141,7 +140,7 @@ class CrmWorkflowStep(models.Model):
                 shown = self.env._("Yes") if value else self.env._("No")
         if isinstance(shown, list | tuple):
             shown = ", ".join(str(v) for v in shown)
-        label = " › ".join(labels)
+        label = " / ".join(labels)
         return f"{label} {OPERATORS.get(operator, operator)} {shown}"
 
 
@@ -167,7 +166,6 @@ class CrmWorkflow(models.Model):
         (missing settings, unreachable steps, no step at all), ``warning`` is
         shown on the node (an outcome that is not connected ends the run)."""
         self.ensure_one()
-        _ = self.env._
         problems = []
         steps = self.step_ids
         if not steps:
@@ -176,14 +174,19 @@ class CrmWorkflow(models.Model):
                     "step": False,
                     "level": "error",
                     "code": "empty",
-                    "message": _("The workflow has no step."),
+                    "message": self.env._("The workflow has no step."),
                 }
             )
             return problems
         for step in steps:
             for message, code in step._step_problems():
                 problems.append(
-                    {"step": step.id, "level": "error", "code": code, "message": message}
+                    {
+                        "step": step.id,
+                        "level": "error",
+                        "code": code,
+                        "message": message,
+                    }
                 )
         reached = self._reachable_steps()
         for step in steps:
@@ -193,7 +196,7 @@ class CrmWorkflow(models.Model):
                         "step": step.id,
                         "level": "error",
                         "code": "unreachable",
-                        "message": _(
+                        "message": self.env._(
                             "Step %(step)s: no run can reach it (connect an "
                             "outcome to it, or delete it).",
                             step=step.name,
@@ -210,7 +213,7 @@ class CrmWorkflow(models.Model):
                         "step": step.id,
                         "level": "warning",
                         "code": f"unconnected_{outcome}",
-                        "message": _(
+                        "message": self.env._(
                             "Step %(step)s: outcome %(outcome)s is not connected: "
                             "the run ends there.",
                             step=step.name,
@@ -221,12 +224,13 @@ class CrmWorkflow(models.Model):
         return problems
 
     def _outcome_label(self, step, outcome):
-        _ = self.env._
         if outcome == "next":
-            return _("Yes") if step.kind == "condition" else _("Done")
-        return {"no": _("No"), "timeout": _("Timeout"), "cancel": _("Cancelled")}[
-            outcome
-        ]
+            return self.env._("Yes") if step.kind == "condition" else self.env._("Done")
+        return {
+            "no": self.env._("No"),
+            "timeout": self.env._("Timeout"),
+            "cancel": self.env._("Cancelled"),
+        }[outcome]
 
     def _reachable_steps(self):
         first = self._first_step()
@@ -263,7 +267,9 @@ class CrmWorkflow(models.Model):
 
     def write(self, vals):
         activating = (
-            self.filtered(lambda w: not w.active) if vals.get("active") else self.browse()
+            self.filtered(lambda w: not w.active)
+            if vals.get("active")
+            else self.browse()
         )
         res = super().write(vals)
         activating._check_can_activate()
@@ -320,14 +326,16 @@ class CrmWorkflow(models.Model):
                 ["step_id", "state"],
                 ["__count"],
             ):
-                bucket = counts.setdefault(step.id, {"waiting": 0, "done": 0, "failed": 0})
+                bucket = counts.setdefault(
+                    step.id, {"waiting": 0, "done": 0, "failed": 0}
+                )
                 key = {"running": "waiting", "waiting": "waiting"}.get(state, state)
                 if key in bucket:
                     bucket[key] += count
         kinds = dict(
-            self.env["crm.workflow.step"]._fields["kind"]._description_selection(
-                self.env
-            )
+            self.env["crm.workflow.step"]
+            ._fields["kind"]
+            ._description_selection(self.env)
         )
         for step in steps:
             graph["steps"].append(
@@ -364,14 +372,16 @@ class CrmWorkflow(models.Model):
         (not an integer id) are created, those missing are deleted, then
         kinds, names, positions, links and the first step are written."""
         self.ensure_one()
-        _ = self.env._
         Step = self.env["crm.workflow.step"].with_context(crm_workflow_builder=True)
         nodes = graph.get("steps") or []
         existing = {s.id: s for s in self.step_ids}
         for node in nodes:
             if isinstance(node.get("id"), int) and node["id"] not in existing:
                 raise ValidationError(
-                    _("Diagram: step %(id)s is not a step of this workflow.", id=node["id"])
+                    self.env._(
+                        "Diagram: step %(id)s is not a step of this workflow.",
+                        id=node["id"],
+                    )
                 )
         trigger = graph.get("trigger") or {}
         vals = {}
@@ -389,7 +399,7 @@ class CrmWorkflow(models.Model):
                 [
                     {
                         "workflow_id": self.id,
-                        "name": node.get("name") or _("Step"),
+                        "name": node.get("name") or self.env._("Step"),
                         "kind": node.get("kind") or "action",
                         "action_kind": node.get("action_kind") or "message",
                         "builder_x": int(node.get("x") or 0),
@@ -399,35 +409,16 @@ class CrmWorkflow(models.Model):
                 ]
             )
             by_key.update(
-                {node["id"]: step for node, step in zip(to_create, created, strict=True)}
+                {
+                    node["id"]: step
+                    for node, step in zip(to_create, created, strict=True)
+                }
             )
         by_key.update({i: Step.browse(i) for i in kept})
         order = self._diagram_order(nodes, graph.get("first"))
         for node in nodes:
             step = by_key[node["id"]]
-            write = {}
-            if node.get("name") and node["name"] != step.name:
-                write["name"] = node["name"]
-            for key in ("kind", "action_kind"):
-                if node.get(key) and node[key] != step[key]:
-                    write[key] = node[key]
-            for key in ("x", "y"):
-                if key in node and int(node[key] or 0) != step[f"builder_{key}"]:
-                    write[f"builder_{key}"] = int(node[key] or 0)
-            for outcome, fname in OUTCOMES.items():
-                target = node.get(outcome) or False
-                if target in existing and target not in by_key:
-                    target = False  # a step deleted by this edit
-                if target and target not in by_key:
-                    raise ValidationError(
-                        _(
-                            "Diagram: step %(step)s leads to an unknown step.",
-                            step=node.get("name"),
-                        )
-                    )
-                target_id = by_key[target].id if target else False
-                if target_id != step[fname].id:
-                    write[fname] = target_id
+            write = self._builder_node_values(node, step, by_key, existing)
             sequence = (order.index(node["id"]) + 1) * 10
             if sequence != step.sequence:
                 write["sequence"] = sequence
@@ -435,6 +426,33 @@ class CrmWorkflow(models.Model):
                 step.write(write)
         if self.active and not self.is_template:
             self._check_can_activate()
+
+    def _builder_node_values(self, node, step, by_key, existing):
+        """What to write on ``step`` for its ``node`` of the diagram."""
+        write = {}
+        if node.get("name") and node["name"] != step.name:
+            write["name"] = node["name"]
+        for key in ("kind", "action_kind"):
+            if node.get(key) and node[key] != step[key]:
+                write[key] = node[key]
+        for key in ("x", "y"):
+            if key in node and int(node[key] or 0) != step[f"builder_{key}"]:
+                write[f"builder_{key}"] = int(node[key] or 0)
+        for outcome, fname in OUTCOMES.items():
+            target = node.get(outcome) or False
+            if target in existing and target not in by_key:
+                target = False  # a step deleted by this edit
+            if target and target not in by_key:
+                raise ValidationError(
+                    self.env._(
+                        "Diagram: step %(step)s leads to an unknown step.",
+                        step=node.get("name"),
+                    )
+                )
+            target_id = by_key[target].id if target else False
+            if target_id != step[fname].id:
+                write[fname] = target_id
+        return write
 
     @api.model
     def _diagram_order(self, nodes, first):

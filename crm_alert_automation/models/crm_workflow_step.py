@@ -219,18 +219,7 @@ class CrmWorkflowStep(models.Model):
                 (self.env._("Step %(step)s: ", step=self.name) + message % kw, code)
             )
 
-        for field in (
-            "next_step_id",
-            "no_step_id",
-            "timeout_step_id",
-            "cancel_step_id",
-        ):
-            if self[field] and self[field].workflow_id != self.workflow_id:
-                add(
-                    self.env._("%(field)s must be a step of the same workflow."),
-                    "link",
-                    field=self._fields[field].get_description(self.env)["string"],
-                )
+        self._link_problems(add)
         if self.kind == "condition":
             try:
                 self.env[self.model].search_count(
@@ -252,6 +241,20 @@ class CrmWorkflowStep(models.Model):
             if self.timeout_amount < 0:
                 add(self.env._("Time Limit cannot be negative."))
         return problems
+
+    def _link_problems(self, add):
+        for field in (
+            "next_step_id",
+            "no_step_id",
+            "timeout_step_id",
+            "cancel_step_id",
+        ):
+            if self[field] and self[field].workflow_id != self.workflow_id:
+                add(
+                    self.env._("%(field)s must be a step of the same workflow."),
+                    "link",
+                    field=self._fields[field].get_description(self.env)["string"],
+                )
 
     def _assignee_problems(self, add):
         if self.assign_to == "user" and not self.assign_user_id:

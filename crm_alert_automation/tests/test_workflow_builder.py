@@ -129,7 +129,7 @@ class TestWorkflowBuilder(WorkflowCase):
 
     def test_summaries(self):
         meeting = self.env.ref("mail.mail_activity_data_meeting")
-        workflow, steps = self.make_workflow(
+        _workflow, steps = self.make_workflow(
             [
                 {"kind": "wait", "wait_amount": 10, "wait_unit": "minutes"},
                 {
@@ -151,7 +151,7 @@ class TestWorkflowBuilder(WorkflowCase):
             [
                 "Wait 10 minutes",
                 "If Activity Type = Meeting",
-                "If Activity Type › Action = Meeting",
+                "If Activity Type / Action = Meeting",
                 "End of the run",
             ],
         )
@@ -180,6 +180,4 @@ class TestWorkflowBuilder(WorkflowCase):
         workflow, steps = self.make_workflow([self.update_step()])
         steps[0].write({"builder_x": 30, "builder_y": 140})
         copy = self.env["crm.workflow"]._import_json(workflow._export_json())
-        self.assertEqual(
-            (copy.step_ids.builder_x, copy.step_ids.builder_y), (30, 140)
-        )
+        self.assertEqual((copy.step_ids.builder_x, copy.step_ids.builder_y), (30, 140))

@@ -16,7 +16,7 @@ import { _t } from "@web/core/l10n/translation";
 
 export const TRIGGER = "trigger";
 export const NODE_WIDTH = 220;
-export const NODE_HEIGHT = 76;
+export const NODE_HEIGHT = 96;
 export const OUTCOMES = ["next", "no", "timeout", "cancel"];
 export const KIND_OUTCOMES = {
     condition: ["next", "no"],

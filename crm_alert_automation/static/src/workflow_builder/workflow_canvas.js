@@ -125,7 +125,7 @@ export class WorkflowCanvas extends Component {
         return `M ${sx} ${sy} L ${x} ${y}`;
     }
     nodeStyle(node) {
-        return `left: ${node.x}px; top: ${node.y}px; width: ${NODE_WIDTH}px; min-height: ${NODE_HEIGHT}px;`;
+        return `left: ${node.x}px; top: ${node.y}px; width: ${NODE_WIDTH}px; height: ${NODE_HEIGHT}px;`;
     }
     nodeProblems(id) {
         return this.problems[String(id)] || this.problems[id] || [];

@@ -233,5 +233,7 @@ registry.category("web_tour.tours").add("crm_workflow_builder_bench_tour", {
                 }
             },
         },
+        { content: "Save the positions", trigger: ".o_form_button_save", run: "click" },
+        { trigger: ".o_form_saved" },
     ],
 });
