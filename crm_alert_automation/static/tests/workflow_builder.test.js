@@ -204,6 +204,9 @@ describe("crm_workflow_layout", () => {
         autoArrange(graph);
         const ms = performance.now() - start;
         expect(overlaps(graph)).toBe(false);
+        // every edge goes down (the graph has no loop): read top-down
+        const y = (id) => (id === TRIGGER ? graph.trigger : graph.steps[id - 1]).y;
+        expect(edges(graph).every((e) => y(e.to) > y(e.from))).toBe(true);
         expect(ms).toBeLessThan(1000);
     });
 });

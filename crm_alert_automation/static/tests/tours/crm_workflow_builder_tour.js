@@ -3,6 +3,7 @@
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import { rpc } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
+import { layoutTimings } from "@crm_alert_automation/workflow_builder/layout";
 
 const node = (name) => `.o_crm_wf_node[data-name='${name}']`;
 const handle = (name, outcome) => `${node(name)} .o_crm_wf_handle[data-outcome='${outcome}']`;
@@ -223,14 +224,13 @@ registry.category("web_tour.tours").add("crm_workflow_builder_bench_tour", {
                 while (first.style.cssText === before && performance.now() - start < 5000) {
                     await new Promise((resolve) => requestAnimationFrame(resolve));
                 }
+                const layoutMs = layoutTimings.last;
                 const ms = performance.now() - start;
                 const nodes = document.querySelectorAll(".o_crm_wf_node[data-kind]").length;
-                console.info(`crm_workflow_builder_bench: ${nodes} steps arranged and rendered in ${ms.toFixed(1)} ms`);
-                // the target is 300 ms on an idle machine (README); CI machines
-                // run other work beside, so this guards against regressions only
-                if (ms >= 1500) {
-                    throw new Error(`200 steps took ${ms.toFixed(1)} ms (>= 1500 ms)`);
-                }
+                // read by the Python test (test_bench_200_steps), which prints and bounds it
+                console.info(
+                    `crm_workflow_builder_bench: ${nodes} steps arranged and rendered in ${ms.toFixed(1)} ms (layout ${layoutMs.toFixed(1)} ms)`
+                );
             },
         },
         { content: "Save the positions", trigger: ".o_form_button_save", run: "click" },
