@@ -25,7 +25,6 @@ from . import crm_activity_reminder
 from . import crm_workflow_record
 from . import crm_workflow
 from . import crm_workflow_step
-from . import crm_workflow_builder
 from . import crm_workflow_run
 from . import crm_workflow_run_log
 from . import mail_activity_workflow

@@ -8,6 +8,16 @@ UNITS = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")]
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
 # action kinds carried out by an ir.actions.server the step owns
 OWN_ACTIONS = {"message": "crm_alert_message", "update": "object_write"}
+OPERATORS = {
+    "=": "=",
+    "==": "=",
+    "!=": "≠",
+    "<>": "≠",
+    ">": ">",
+    ">=": "≥",
+    "<": "<",
+    "<=": "≤",
+}
 
 
 class CrmWorkflowStep(models.Model):
@@ -176,6 +186,9 @@ class CrmWorkflowStep(models.Model):
     timeout_unit = fields.Selection(UNITS, default="days")
 
     # ------------------------------------------------------------------
+    builder_x = fields.Integer(string="Diagram X", copy=False)
+    builder_y = fields.Integer(string="Diagram Y", copy=False)
+
     @api.constrains(
         "kind",
         "condition_domain",
@@ -419,3 +432,103 @@ class CrmWorkflowStep(models.Model):
     def _action_label(self):
         self.ensure_one()
         return dict(self._fields["kind"]._description_selection(self.env))[self.kind]
+
+    # -- one line on the node -------------------------------------------
+    def _builder_summary(self):
+        self.ensure_one()
+        if self.kind == "condition":
+            return self.env._("If %(condition)s", condition=self._domain_summary())
+        if self.kind == "wait":
+            if self.wait_mode == "date":
+                return self.env._(
+                    "Wait until %(field)s",
+                    field=self.wait_date_field_id.field_description or "…",
+                )
+            return self.env._(
+                "Wait %(amount)s %(unit)s",
+                amount=self.wait_amount,
+                unit=self._selection_label("wait_unit").lower(),
+            )
+        if self.kind == "human":
+            return self.env._(
+                "%(type)s for %(who)s",
+                type=self.activity_type_id.name or self.env._("Activity"),
+                who=self._assignee_label(),
+            )
+        if self.kind == "end":
+            return self.env._("End of the run")
+        kind = self.action_kind
+        if kind == "message":
+            template = (
+                self.msg_mail_template_id
+                if self.msg_channel == "email"
+                else self.msg_sms_template_id
+            )
+            return self.env._(
+                "Send %(channel)s: %(template)s",
+                channel=self._selection_label("msg_channel"),
+                template=template.name or "…",
+            )
+        if kind == "activity":
+            return self.env._(
+                "%(type)s for %(who)s",
+                type=self.activity_type_id.name or self.env._("Activity"),
+                who=self._assignee_label(),
+            )
+        if kind == "update":
+            return self.env._(
+                "Set %(field)s = %(value)s",
+                field=self.update_field_id.field_description or "…",
+                value=self.update_value or "",
+            )
+        return self.env._("Run %(action)s", action=self.sudo().action_id.name or "…")
+
+    def _selection_label(self, field):
+        values = dict(self._fields[field]._description_selection(self.env))
+        return values.get(self[field], "")
+
+    def _assignee_label(self):
+        if self.assign_to == "user":
+            return self.assign_user_id.name or "…"
+        return self._selection_label("assign_to").lower()
+
+    def _domain_summary(self):
+        """``Type = Meeting and Stage ≠ Won`` for simple filters."""
+        try:
+            domain = safe_eval(self.condition_domain or "[]")
+        except Exception:  # pylint: disable=broad-except
+            return self.env._("an invalid filter")
+        if not domain:
+            return self.env._("every record")
+        leaves = [
+            self._leaf_summary(*leaf)
+            for leaf in domain
+            if isinstance(leaf, list | tuple) and len(leaf) == 3
+        ]
+        joiner = self.env._(" or ") if "|" in domain else self.env._(" and ")
+        return joiner.join(leaves)
+
+    def _leaf_summary(self, path, operator, value):
+        Model = self.env[self.model]
+        labels = []
+        field = None
+        for name in str(path).split("."):
+            field = Model._fields.get(name)
+            if field is None:
+                labels.append(name)
+                break
+            labels.append(field._description_string(self.env))
+            if field.relational:
+                Model = self.env[field.comodel_name]
+        shown = value
+        if field is not None:
+            if field.type == "selection":
+                shown = dict(field._description_selection(self.env)).get(value, value)
+            elif field.type == "many2one" and isinstance(value, int):
+                shown = Model.browse(value).exists().display_name or value
+            elif field.type == "boolean":
+                shown = self.env._("Yes") if value else self.env._("No")
+        if isinstance(shown, list | tuple):
+            shown = ", ".join(str(v) for v in shown)
+        label = " / ".join(labels)
+        return f"{label} {OPERATORS.get(operator, operator)} {shown}"
