@@ -91,6 +91,49 @@ class TestWorkflowBuilderTour(HttpCase):
         )
         self.assertEqual(len(workflow.step_ids), 4)
 
+    def test_keyboard_and_drop_on_an_edge(self):
+        """Arrow keys move a node, Delete deletes it, a step dropped on a
+        connection goes between its two steps; all saved."""
+        workflow = self.env["crm.workflow"].create(
+            {
+                "name": "Keyboard",
+                "company_id": self.company.id,
+                "model_id": self.env["ir.model"]._get("crm.lead").id,
+                "trigger": "manual",
+                "active": False,
+                "builder_trigger_x": 300,
+                "builder_trigger_y": 0,
+            }
+        )
+        Step = self.env["crm.workflow.step"]
+        first, second, spare = Step.create(
+            [
+                {
+                    "workflow_id": workflow.id,
+                    "sequence": i,
+                    "name": name,
+                    "kind": "end" if name == "Second" else "wait",
+                    "builder_x": x,
+                    "builder_y": y,
+                }
+                for i, (name, x, y) in enumerate(
+                    [("First", 300, 170), ("Second", 300, 500), ("Spare", 650, 170)]
+                )
+            ]
+        )
+        first.next_step_id = second
+        self.start_tour(
+            self.url(workflow),
+            "crm_workflow_builder_keyboard_tour",
+            login=self.manager.login,
+        )
+        self.assertFalse(spare.exists(), "deleted with the Delete key")
+        wait = workflow.step_ids - first - second
+        self.assertEqual(wait.kind, "wait")
+        self.assertEqual(first.next_step_id, wait, "the drop went on the connection")
+        self.assertEqual(wait.next_step_id, second)
+        self.assertEqual((second.builder_x, second.builder_y), (320, 510))
+
     def test_bench_200_steps(self):
         """Auto-arrange and render of a 200-step workflow, under 300 ms."""
         workflow = self.env["crm.workflow"].create(

@@ -237,3 +237,84 @@ registry.category("web_tour.tours").add("crm_workflow_builder_bench_tour", {
         { trigger: ".o_form_saved" },
     ],
 });
+
+/**
+ * The keyboard and a drop on an edge: First → Second, and a Spare step.
+ * A Wait dropped on the First → Second connection goes between them; Second
+ * is moved with the arrow keys (20 px right, 10 px down); Spare is deleted
+ * with the Delete key; the diagram is saved.
+ */
+registry.category("web_tour.tours").add("crm_workflow_builder_keyboard_tour", {
+    steps: () => [
+        { trigger: `${node("Spare")}` },
+        { trigger: ".o_crm_wf_edge[data-outcome='next'] .o_crm_wf_edge_label" },
+        {
+            content: "Drop a Wait on the label of the First → Second connection",
+            trigger: ".o_crm_wf_palette_item[data-palette='wait']",
+            async run(helpers) {
+                const first = document.querySelector(node("First")).dataset.nodeId;
+                const label = document.querySelector(
+                    `.o_crm_wf_edge[data-edge='${first}:next'] .o_crm_wf_edge_label rect`
+                );
+                const canvas = document.querySelector(".o_crm_wf_canvas").getBoundingClientRect();
+                const box = label.getBoundingClientRect();
+                await helpers.drag_and_drop(".o_crm_wf_canvas", {
+                    position: {
+                        top: box.top + box.height / 2 - canvas.top,
+                        left: box.left + box.width / 2 - canvas.left,
+                    },
+                    relative: true,
+                });
+            },
+        },
+        {
+            content: "The Wait sits between First and Second: three connections in a row",
+            trigger: `${node("Wait")}.o_crm_wf_selected`,
+            run() {
+                const id = (name) => document.querySelector(node(name)).dataset.nodeId;
+                const edges = [...document.querySelectorAll(".o_crm_wf_edge")].map(
+                    (el) => el.dataset.edge
+                );
+                for (const key of [`${id("First")}:next`, `${id("Wait")}:next`]) {
+                    if (!edges.includes(key)) {
+                        throw new Error(`no connection ${key} in ${edges.join(", ")}`);
+                    }
+                }
+                if (edges.length !== 3) {
+                    throw new Error(`3 connections expected: ${edges.join(", ")}`);
+                }
+            },
+        },
+        { content: "Select Second", trigger: node("Second"), run: "click" },
+        { trigger: `${node("Second")}.o_crm_wf_selected` },
+        {
+            content: "Move it with the arrow keys",
+            trigger: `${node("Second")}.o_crm_wf_selected`,
+            async run(helpers) {
+                const el = document.querySelector(node("Second"));
+                el.dataset.before = `${el.style.left},${el.style.top}`;
+                await helpers.press("ArrowRight");
+                await helpers.press("ArrowRight");
+                await helpers.press("ArrowDown");
+            },
+        },
+        {
+            content: "It moved 20 px right and 10 px down",
+            trigger: `${node("Second")}.o_crm_wf_selected`,
+            run() {
+                const el = document.querySelector(node("Second"));
+                const [left, top] = el.dataset.before.split(",").map(parseFloat);
+                const moved = [parseFloat(el.style.left) - left, parseFloat(el.style.top) - top];
+                if (moved[0] !== 20 || moved[1] !== 10) {
+                    throw new Error(`moved by ${moved.join(", ")}`);
+                }
+            },
+        },
+        { content: "Select Spare", trigger: node("Spare"), run: "click" },
+        { trigger: `${node("Spare")}.o_crm_wf_selected` },
+        { content: "Delete it with the Delete key", trigger: node("Spare"), run: "press Delete" },
+        { trigger: `.o_crm_wf_canvas:not(:has(${node("Spare")}))` },
+        { content: "Save", trigger: ".o_form_button_save", run: "click" },
+        { trigger: ".o_form_saved" },
+    ],
+});
