@@ -5,9 +5,11 @@
 through the DevTools protocol (no other dependency than websocket-client).
 
     scripts/screenshot.py URL OUT.png [--login admin --password admin]
-        [--db DB] [--width 1400 --height 900] [--wait 4] [--js EXPR]
+        [--db DB] [--width 1400 --height 900] [--wait 4] [--js EXPR] [--dark]
 
-``--js`` runs an expression once the page is loaded (e.g. click a tab)."""
+``--js`` runs an expression once the page is loaded (e.g. click a tab);
+``--dark`` opens the page in Odoo's dark colour scheme (the ``color_scheme``
+cookie: the web client then loads ``web.assets_web_dark``)."""
 
 import argparse
 import base64
@@ -51,6 +53,8 @@ def main():  # noqa: C901
     parser.add_argument("--wait", type=float, default=4)
     parser.add_argument("--js", action="append", default=[])
     parser.add_argument("--console", action="store_true", help="print all logs")
+    parser.add_argument("--dark", action="store_true", help="dark colour scheme")
+    parser.add_argument("--clip", help="CSS selector: only this element's box")
     args = parser.parse_args()
     parsed = urlparse(args.url)
     base = f"{parsed.scheme}://{parsed.netloc}"
@@ -137,6 +141,14 @@ def main():  # noqa: C901
             domain=parsed.hostname,
             path="/",
         )
+        if args.dark:
+            call(
+                "Network.setCookie",
+                name="color_scheme",
+                value="dark",
+                domain=parsed.hostname,
+                path="/",
+            )
         call("Page.navigate", url=args.url)
         pump(args.wait)
         for expr in args.js:
@@ -146,7 +158,23 @@ def main():  # noqa: C901
             elif "exceptionDetails" in result:
                 print("js error:", result["exceptionDetails"])
             pump(1.5)
-        shot = call("Page.captureScreenshot", format="png")
+        options = {}
+        if args.clip:
+            box = call(
+                "Runtime.evaluate",
+                expression="JSON.stringify(document.querySelector(%s)"
+                ".getBoundingClientRect())" % json.dumps(args.clip),
+                returnByValue=True,
+            )
+            rect = json.loads(box["result"]["value"])
+            options["clip"] = {
+                "x": rect["x"],
+                "y": rect["y"],
+                "width": rect["width"],
+                "height": rect["height"],
+                "scale": 1,
+            }
+        shot = call("Page.captureScreenshot", format="png", **options)
         with open(args.out, "wb") as out:
             out.write(base64.b64decode(shot["data"]))
         ws.close()
