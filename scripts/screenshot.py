@@ -160,10 +160,11 @@ def main():  # noqa: C901
             pump(1.5)
         options = {}
         if args.clip:
+            selector = json.dumps(args.clip)
             box = call(
                 "Runtime.evaluate",
-                expression="JSON.stringify(document.querySelector(%s)"
-                ".getBoundingClientRect())" % json.dumps(args.clip),
+                expression=f"JSON.stringify(document.querySelector({selector})"
+                ".getBoundingClientRect())",
                 returnByValue=True,
             )
             rect = json.loads(box["result"]["value"])
