@@ -4,10 +4,14 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.safe_eval import safe_eval
 
+from .crm_workflow import OUTCOMES
+
 UNITS = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")]
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
 # action kinds carried out by an ir.actions.server the step owns
 OWN_ACTIONS = {"message": "crm_alert_message", "update": "object_write"}
+# the fields that link a step to the next ones, one per outcome
+LINK_FIELDS = tuple(OUTCOMES.values())
 OPERATORS = {
     "=": "=",
     "==": "=",
@@ -205,10 +209,7 @@ class CrmWorkflowStep(models.Model):
         "assign_to",
         "assign_user_id",
         "timeout_amount",
-        "next_step_id",
-        "no_step_id",
-        "timeout_step_id",
-        "cancel_step_id",
+        *LINK_FIELDS,
     )
     def _check_step(self):
         """A step of an active workflow (or a template) is complete; a step of
@@ -256,12 +257,7 @@ class CrmWorkflowStep(models.Model):
         return problems
 
     def _link_problems(self, add):
-        for field in (
-            "next_step_id",
-            "no_step_id",
-            "timeout_step_id",
-            "cancel_step_id",
-        ):
+        for field in LINK_FIELDS:
             if self[field] and self[field].workflow_id != self.workflow_id:
                 add(
                     self.env._("%(field)s must be a step of the same workflow."),
@@ -346,10 +342,7 @@ class CrmWorkflowStep(models.Model):
             "sequence",
             "action_id",
             "action_owned",
-            "next_step_id",
-            "no_step_id",
-            "timeout_step_id",
-            "cancel_step_id",
+            *LINK_FIELDS,
             "builder_x",
             "builder_y",
         }:

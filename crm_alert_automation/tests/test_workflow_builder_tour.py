@@ -37,6 +37,19 @@ class TestWorkflowBuilderTour(HttpCase):
             company_ids=[Command.set(cls.company.ids)],
         )
 
+    def new_workflow(self, name, model="crm.lead", trigger="manual", **vals):
+        """An inactive workflow of the company (the builder's starting point)."""
+        return self.env["crm.workflow"].create(
+            {
+                "name": name,
+                "company_id": self.company.id,
+                "model_id": self.env["ir.model"]._get(model).id,
+                "trigger": trigger,
+                "active": False,
+                **vals,
+            }
+        )
+
     def url(self, workflow, debug=True):
         action = self.env.ref("crm_alert_automation.crm_workflow_action")
         return f"/odoo/action-{action.id}/{workflow.id}{'?debug=1' if debug else ''}"
@@ -45,14 +58,8 @@ class TestWorkflowBuilderTour(HttpCase):
         self.env["crm.lead"].create(
             {"name": "Builder Tour Deal", "user_id": self.manager.id}
         )
-        workflow = self.env["crm.workflow"].create(
-            {
-                "name": "Task reminder, drawn",
-                "company_id": self.company.id,
-                "model_id": self.env["ir.model"]._get("mail.activity").id,
-                "trigger": "created",
-                "active": False,
-            }
+        workflow = self.new_workflow(
+            "Task reminder, drawn", model="mail.activity", trigger="created"
         )
         self.start_tour(
             self.url(workflow), "crm_workflow_builder_tour", login=self.manager.login
@@ -94,16 +101,8 @@ class TestWorkflowBuilderTour(HttpCase):
     def test_keyboard_and_drop_on_an_edge(self):
         """Arrow keys move a node, Delete deletes it, a step dropped on a
         connection goes between its two steps; all saved."""
-        workflow = self.env["crm.workflow"].create(
-            {
-                "name": "Keyboard",
-                "company_id": self.company.id,
-                "model_id": self.env["ir.model"]._get("crm.lead").id,
-                "trigger": "manual",
-                "active": False,
-                "builder_trigger_x": 300,
-                "builder_trigger_y": 0,
-            }
+        workflow = self.new_workflow(
+            "Keyboard", builder_trigger_x=300, builder_trigger_y=0
         )
         Step = self.env["crm.workflow.step"]
         first, second, spare = Step.create(
@@ -136,15 +135,7 @@ class TestWorkflowBuilderTour(HttpCase):
 
     def test_bench_200_steps(self):
         """Auto-arrange and render of a 200-step workflow, under 300 ms."""
-        workflow = self.env["crm.workflow"].create(
-            {
-                "name": "Two hundred steps",
-                "company_id": self.company.id,
-                "model_id": self.env["ir.model"]._get("crm.lead").id,
-                "trigger": "manual",
-                "active": False,
-            }
-        )
+        workflow = self.new_workflow("Two hundred steps")
         steps = self.env["crm.workflow.step"].create(
             [
                 {

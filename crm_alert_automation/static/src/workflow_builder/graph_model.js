@@ -97,6 +97,20 @@ function emptyCounts() {
     return { waiting: 0, done: 0, failed: 0 };
 }
 
+/** What a step has before the server or the palette says more. */
+function stepDefaults() {
+    return {
+        summary: "",
+        x: 0,
+        y: 0,
+        next: false,
+        no: false,
+        timeout: false,
+        cancel: false,
+        timeout_enabled: false,
+    };
+}
+
 /** A graph from the field's value (a deep copy: edits never touch the value). */
 export function fromValue(value) {
     const v = value || {};
@@ -104,14 +118,7 @@ export function fromValue(value) {
         trigger: { label: "", model: "", x: 0, y: 0, ...(v.trigger || {}) },
         first: v.first || false,
         steps: (v.steps || []).map((s) => ({
-            next: false,
-            no: false,
-            timeout: false,
-            cancel: false,
-            summary: "",
-            x: 0,
-            y: 0,
-            timeout_enabled: false,
+            ...stepDefaults(),
             ...s,
             counts: { ...emptyCounts(), ...(s.counts || {}) },
         })),
@@ -172,18 +179,13 @@ export function addStep(graph, item, x = 0, y = 0) {
         id = `new_${graph.seq}`;
     }
     const step = {
+        ...stepDefaults(),
         id,
         kind: item.kind,
         action_kind: item.action_kind || (item.kind === "action" ? "message" : false),
         name: item.name || kindLabel(item.kind),
-        summary: "",
         x: Math.round(x),
         y: Math.round(y),
-        next: false,
-        no: false,
-        timeout: false,
-        cancel: false,
-        timeout_enabled: false,
         counts: emptyCounts(),
     };
     graph.steps.push(step);
@@ -336,10 +338,11 @@ export function validate(graph) {
     return byNode;
 }
 
-export function errorCount(problems) {
+/** How many problems of ``level`` (error / warning) ``validate`` found. */
+export function problemCount(problems, level = "error") {
     return Object.values(problems)
         .flat()
-        .filter((p) => p.level === "error").length;
+        .filter((p) => p.level === level).length;
 }
 
 /** Where a step's outcome handle sits, relative to the node's top left. */

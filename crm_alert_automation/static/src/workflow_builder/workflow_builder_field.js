@@ -102,16 +102,15 @@ export class WorkflowBuilderField extends Component {
     }
 
     onAutoArrange() {
-        const start = performance.now();
         // laid out on the plain graph (no reactive bookkeeping per position),
         // then drawn in one render
         const graph = toRaw(this.model.graph);
         autoArrange(graph);
         this.model.graph = { ...graph };
-        this.lastArrangeMs = performance.now() - start;
+        // fitted in the same tick: the new positions and the new view are
+        // drawn in one render (not the nodes, then all of them again)
+        this.canvasApi?.fit();
         this.onChange();
-        // the canvas re-fits once the nodes moved
-        requestAnimationFrame(() => this.canvasApi?.fit());
     }
 
     registerApi(api) {

@@ -32,6 +32,7 @@ import {
     outcomeLabel,
     outcomesOf,
     paletteItems,
+    problemCount,
     removeStep,
     TRIGGER,
     validate,
@@ -169,14 +170,10 @@ export class WorkflowCanvas extends Component {
         return this.drag.kind === "palette" && this.drag.edge ? edgeKey(this.drag.edge) : null;
     }
     get errorTotal() {
-        return Object.values(this.problems)
-            .flat()
-            .filter((p) => p.level === "error").length;
+        return problemCount(this.problems, "error");
     }
     get warningTotal() {
-        return Object.values(this.problems)
-            .flat()
-            .filter((p) => p.level === "warning").length;
+        return problemCount(this.problems, "warning");
     }
 
     // -- coordinates ---------------------------------------------------------

@@ -200,11 +200,13 @@ registry.category("web_tour.tours").add("crm_workflow_from_template_tour", {
         },
         { trigger: ".o_crm_wf_template_card.o_crm_wf_template_selected[data-name*='meeting review']" },
         { trigger: ".modal button[name='action_create']", run: "click" },
+        // the dialog's small diagrams hold the same nodes: wait for it to close
+        { trigger: "body:not(:has(.modal))" },
         {
             content: "The new workflow opens on its diagram",
-            trigger: ".o_form_view .o_crm_wf_node[data-kind='condition'] .o_crm_wf_summary:contains(Meeting)",
+            trigger: ".o_field_crm_workflow_builder .o_crm_wf_node[data-kind='condition'] .o_crm_wf_summary:contains(Meeting)",
         },
-        { trigger: ".o_crm_wf_edges:has(.o_crm_wf_edge:eq(3))" },
+        { trigger: ".o_field_crm_workflow_builder .o_crm_wf_edges:has(.o_crm_wf_edge:eq(3))" },
     ],
 });
 
