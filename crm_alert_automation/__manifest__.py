@@ -45,6 +45,7 @@
     "external_dependencies": {"python": ["phonenumbers", "requests"]},
     "assets": {
         "web.assets_backend": [
+            "crm_alert_automation/static/lib/dagre/dagre.min.js",
             "crm_alert_automation/static/src/**/*",
         ],
         "web.assets_unit_tests": [

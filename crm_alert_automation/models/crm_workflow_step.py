@@ -4,10 +4,24 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.safe_eval import safe_eval
 
+from .crm_workflow import OUTCOMES
+
 UNITS = [("minutes", "Minutes"), ("hours", "Hours"), ("days", "Days")]
 PRIORITIES = [("0", "Normal"), ("1", "High"), ("2", "Urgent")]
 # action kinds carried out by an ir.actions.server the step owns
 OWN_ACTIONS = {"message": "crm_alert_message", "update": "object_write"}
+# the fields that link a step to the next ones, one per outcome
+LINK_FIELDS = tuple(OUTCOMES.values())
+OPERATORS = {
+    "=": "=",
+    "==": "=",
+    "!=": "≠",
+    "<>": "≠",
+    ">": ">",
+    ">=": "≥",
+    "<": "<",
+    "<=": "≤",
+}
 
 
 class CrmWorkflowStep(models.Model):
@@ -176,6 +190,9 @@ class CrmWorkflowStep(models.Model):
     timeout_unit = fields.Selection(UNITS, default="days")
 
     # ------------------------------------------------------------------
+    builder_x = fields.Integer(string="Diagram X", copy=False)
+    builder_y = fields.Integer(string="Diagram Y", copy=False)
+
     @api.constrains(
         "kind",
         "condition_domain",
@@ -192,108 +209,114 @@ class CrmWorkflowStep(models.Model):
         "assign_to",
         "assign_user_id",
         "timeout_amount",
-        "next_step_id",
-        "no_step_id",
-        "timeout_step_id",
-        "cancel_step_id",
+        *LINK_FIELDS,
     )
     def _check_step(self):
+        """A step of an active workflow (or a template) is complete; a step of
+        an inactive workflow may be drafted, its problems shown on the
+        builder's canvas until the workflow is activated."""
+        if self.env.context.get("crm_workflow_builder"):
+            return  # the builder checks the whole diagram once, at its end
         for step in self:
-            step._check_one()
+            problems = step._step_problems()
+            if problems and (step.workflow_id.active or problems[0][1] == "link"):
+                raise ValidationError(problems[0][0])
 
-    def _raise(self, message, **kw):
-        raise ValidationError(
-            self.env._("Step %(step)s: ", step=self.name) + message % kw
-        )
+    def _step_problems(self):
+        """The step's settings problems: [(message, code)], the first one
+        the most basic; code ``link`` is always refused."""
+        self.ensure_one()
+        problems = []
 
-    def _check_one(self):
-        for field in (
-            "next_step_id",
-            "no_step_id",
-            "timeout_step_id",
-            "cancel_step_id",
-        ):
-            if self[field] and self[field].workflow_id != self.workflow_id:
-                self._raise(
-                    self.env._("%(field)s must be a step of the same workflow."),
-                    field=self._fields[field].get_description(self.env)["string"],
-                )
+        def add(message, code="settings", **kw):
+            problems.append(
+                (self.env._("Step %(step)s: ", step=self.name) + message % kw, code)
+            )
+
+        self._link_problems(add)
         if self.kind == "condition":
             try:
                 self.env[self.model].search_count(
                     safe_eval(self.condition_domain or "[]"), limit=1
                 )
-            except Exception as error:
-                self._raise(
-                    self.env._("Condition is not a valid filter: %(e)s"), e=error
-                )
+            except Exception as error:  # pylint: disable=broad-except
+                add(self.env._("Condition is not a valid filter: %(e)s"), e=error)
         elif self.kind == "action":
-            self._check_action()
+            self._action_problems(add)
         elif self.kind == "wait":
             if self.wait_mode == "delay" and self.wait_amount <= 0:
-                self._raise(self.env._("Wait must be a positive amount."))
+                add(self.env._("Wait must be a positive amount."))
             if self.wait_mode == "date" and not self.wait_date_field_id:
-                self._raise(self.env._("Until: choose the date field to wait for."))
+                add(self.env._("Until: choose the date field to wait for."))
         elif self.kind == "human":
             if not self.activity_type_id:
-                self._raise(self.env._("Activity Type is required."))
-            self._check_assignee()
+                add(self.env._("Activity Type is required."))
+            self._assignee_problems(add)
             if self.timeout_amount < 0:
-                self._raise(self.env._("Time Limit cannot be negative."))
+                add(self.env._("Time Limit cannot be negative."))
+        return problems
 
-    def _check_assignee(self):
+    def _link_problems(self, add):
+        for field in LINK_FIELDS:
+            if self[field] and self[field].workflow_id != self.workflow_id:
+                add(
+                    self.env._("%(field)s must be a step of the same workflow."),
+                    "link",
+                    field=self._fields[field].get_description(self.env)["string"],
+                )
+
+    def _assignee_problems(self, add):
         if self.assign_to == "user" and not self.assign_user_id:
-            self._raise(self.env._("User is required (who gets the activity)."))
+            add(self.env._("User is required (who gets the activity)."))
         fields_ = self.env[self.model]._fields
         if self.assign_to == "salesperson" and "user_id" not in fields_:
-            self._raise(self.env._("Assign To: this model has no salesperson."))
+            add(self.env._("Assign To: this model has no salesperson."))
         if self.assign_to == "team_leader" and "team_id" not in fields_:
-            self._raise(self.env._("Assign To: this model has no sales team."))
+            add(self.env._("Assign To: this model has no sales team."))
 
-    def _check_action(self):
+    def _action_problems(self, add):
         kind = self.action_kind
         if kind == "message":
-            self._check_message()
+            self._message_problems(add)
         elif kind == "activity":
             if not self.activity_type_id:
-                self._raise(self.env._("Activity Type is required."))
-            self._check_assignee()
+                add(self.env._("Activity Type is required."))
+            self._assignee_problems(add)
         elif kind == "update":
-            self._check_update()
+            self._update_problems(add)
         elif kind == "server" and not self.sudo().action_id:
-            self._raise(self.env._("Server Action is required."))
+            add(self.env._("Server Action is required."))
 
-    def _check_message(self):
+    def _message_problems(self, add):
         template = (
             self.msg_mail_template_id
             if self.msg_channel == "email"
             else self.msg_sms_template_id
         )
         if not template:
-            self._raise(self.env._("E-mail/Text Template is required."))
+            add(self.env._("E-mail/Text Template is required."))
         if not self.msg_recipient_field_id and self.model != "res.partner":
-            self._raise(
-                self.env._("Recipient is required (which contact receives it).")
-            )
+            add(self.env._("Recipient is required (which contact receives it)."))
 
-    def _check_update(self):
+    def _update_problems(self, add):
         if not self.update_field_id:
-            self._raise(self.env._("Field to Update is required."))
+            add(self.env._("Field to Update is required."))
+            return
         ttype = self.update_field_id.ttype
         value = (self.update_value or "").strip()
         if ttype in ("integer", "many2one") and value and not value.isdigit():
-            self._raise(self.env._("New Value must be a whole number for this field."))
+            add(self.env._("New Value must be a whole number for this field."))
         if ttype == "float":
             try:
                 float(value or 0)
             except ValueError:
-                self._raise(self.env._("New Value must be a number for this field."))
+                add(self.env._("New Value must be a number for this field."))
         if ttype == "boolean" and value.lower() not in ("yes", "no", ""):
-            self._raise(self.env._("New Value must be Yes or No for this field."))
+            add(self.env._("New Value must be Yes or No for this field."))
         if ttype == "selection" and value:
             values = self.update_field_id.selection_ids.mapped("value")
             if value not in values:
-                self._raise(
+                add(
                     self.env._("New Value must be one of %(values)s."),
                     values=", ".join(values),
                 )
@@ -315,7 +338,14 @@ class CrmWorkflowStep(models.Model):
         if "action_id" in vals and "action_owned" not in vals:
             vals = dict(vals, action_owned=False)
         res = super().write(vals)
-        if vals.keys() - {"sequence", "action_id", "action_owned", "next_step_id"}:
+        if vals.keys() - {
+            "sequence",
+            "action_id",
+            "action_owned",
+            *LINK_FIELDS,
+            "builder_x",
+            "builder_y",
+        }:
             self._sync_action()
         return res
 
@@ -370,7 +400,12 @@ class CrmWorkflowStep(models.Model):
     def _sync_action(self):
         for step in self.sudo():
             own = step.action_id if step.action_owned else False
-            wanted = step.kind == "action" and step.action_kind in OWN_ACTIONS
+            # an incomplete step of a drafted workflow has no action yet
+            wanted = (
+                step.kind == "action"
+                and step.action_kind in OWN_ACTIONS
+                and not step._step_problems()
+            )
             if not wanted:
                 if own:
                     step.write({"action_id": False, "action_owned": False})
@@ -390,3 +425,103 @@ class CrmWorkflowStep(models.Model):
     def _action_label(self):
         self.ensure_one()
         return dict(self._fields["kind"]._description_selection(self.env))[self.kind]
+
+    # -- one line on the node -------------------------------------------
+    def _builder_summary(self):
+        self.ensure_one()
+        if self.kind == "condition":
+            return self.env._("If %(condition)s", condition=self._domain_summary())
+        if self.kind == "wait":
+            if self.wait_mode == "date":
+                return self.env._(
+                    "Wait until %(field)s",
+                    field=self.wait_date_field_id.field_description or "…",
+                )
+            return self.env._(
+                "Wait %(amount)s %(unit)s",
+                amount=self.wait_amount,
+                unit=self._selection_label("wait_unit").lower(),
+            )
+        if self.kind == "human":
+            return self.env._(
+                "%(type)s for %(who)s",
+                type=self.activity_type_id.name or self.env._("Activity"),
+                who=self._assignee_label(),
+            )
+        if self.kind == "end":
+            return self.env._("End of the run")
+        kind = self.action_kind
+        if kind == "message":
+            template = (
+                self.msg_mail_template_id
+                if self.msg_channel == "email"
+                else self.msg_sms_template_id
+            )
+            return self.env._(
+                "Send %(channel)s: %(template)s",
+                channel=self._selection_label("msg_channel"),
+                template=template.name or "…",
+            )
+        if kind == "activity":
+            return self.env._(
+                "%(type)s for %(who)s",
+                type=self.activity_type_id.name or self.env._("Activity"),
+                who=self._assignee_label(),
+            )
+        if kind == "update":
+            return self.env._(
+                "Set %(field)s = %(value)s",
+                field=self.update_field_id.field_description or "…",
+                value=self.update_value or "",
+            )
+        return self.env._("Run %(action)s", action=self.sudo().action_id.name or "…")
+
+    def _selection_label(self, field):
+        values = dict(self._fields[field]._description_selection(self.env))
+        return values.get(self[field], "")
+
+    def _assignee_label(self):
+        if self.assign_to == "user":
+            return self.assign_user_id.name or "…"
+        return self._selection_label("assign_to").lower()
+
+    def _domain_summary(self):
+        """``Type = Meeting and Stage ≠ Won`` for simple filters."""
+        try:
+            domain = safe_eval(self.condition_domain or "[]")
+        except Exception:  # pylint: disable=broad-except
+            return self.env._("an invalid filter")
+        if not domain:
+            return self.env._("every record")
+        leaves = [
+            self._leaf_summary(*leaf)
+            for leaf in domain
+            if isinstance(leaf, list | tuple) and len(leaf) == 3
+        ]
+        joiner = self.env._(" or ") if "|" in domain else self.env._(" and ")
+        return joiner.join(leaves)
+
+    def _leaf_summary(self, path, operator, value):
+        Model = self.env[self.model]
+        labels = []
+        field = None
+        for name in str(path).split("."):
+            field = Model._fields.get(name)
+            if field is None:
+                labels.append(name)
+                break
+            labels.append(field._description_string(self.env))
+            if field.relational:
+                Model = self.env[field.comodel_name]
+        shown = value
+        if field is not None:
+            if field.type == "selection":
+                shown = dict(field._description_selection(self.env)).get(value, value)
+            elif field.type == "many2one" and isinstance(value, int):
+                shown = Model.browse(value).exists().display_name or value
+            elif field.type == "boolean":
+                shown = self.env._("Yes") if value else self.env._("No")
+        if isinstance(shown, list | tuple):
+            shown = ", ".join(str(v) for v in shown)
+        label = " / ".join(labels)
+        return f"{label} {OPERATORS.get(operator, operator)} {shown}"

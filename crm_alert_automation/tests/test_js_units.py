@@ -14,7 +14,14 @@ def hoot_hash(name):
 @tagged("post_install", "-at_install", "crm_alert")
 class TestJsUnits(HttpCase):
     def test_hoot_unit_tests(self):
-        suite = hoot_hash("@crm_alert_automation/reminders")
+        self.run_suite("@crm_alert_automation/reminders")
+
+    def test_hoot_workflow_builder(self):
+        """The builder's graph model and its dagre layout."""
+        self.run_suite("@crm_alert_automation/workflow_builder")
+
+    def run_suite(self, name):
+        suite = hoot_hash(name)
         self.browser_js(
             f"/web/tests?headless&loglevel=2&preset=desktop&timeout=15000&suite={suite}",
             "",
