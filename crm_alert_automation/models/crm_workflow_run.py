@@ -308,10 +308,7 @@ class _Engine:
     # -- bookkeeping ----------------------------------------------------
     def log(self, runs, step, outcome, error=False):
         step_id = step.id if step else None
-        for run in runs:
-            self.logs.append(
-                (run.id, run.company_id.id or None, step_id, outcome, error or None)
-            )
+        self.logs += [(run_id, step_id, outcome, error or None) for run_id in runs.ids]
 
     def end(self, runs, state, outcome, step=None):
         if not runs:
@@ -375,20 +372,20 @@ class _Engine:
         if not self.logs:
             return
         self.env.flush_all()
-        run_ids, company_ids, step_ids, outcomes, errors = zip(*self.logs, strict=True)
+        run_ids, step_ids, outcomes, errors = zip(*self.logs, strict=True)
         uid = self.env.uid
         self.env.cr.execute(
             SQL(
                 "INSERT INTO crm_workflow_run_log (run_id, company_id, step_id, "
                 "outcome, error, at, create_uid, write_uid, create_date, "
-                "write_date) SELECT r, c, s, o, e, %(now)s, %(uid)s, %(uid)s, "
-                "%(now)s, %(now)s FROM unnest(%(runs)s::int[], %(companies)s::int[], "
+                "write_date) SELECT t.r, run.company_id, t.s, t.o, t.e, %(now)s, "
+                "%(uid)s, %(uid)s, %(now)s, %(now)s FROM unnest(%(runs)s::int[], "
                 "%(steps)s::int[], %(outcomes)s::varchar[], %(errors)s::text[]) "
-                "AS t(r, c, s, o, e)",
+                "WITH ORDINALITY AS t(r, s, o, e, n) JOIN crm_workflow_run run "
+                "ON run.id = t.r ORDER BY t.n",
                 now=self.now,
                 uid=uid,
                 runs=list(run_ids),
-                companies=list(company_ids),
                 steps=list(step_ids),
                 outcomes=list(outcomes),
                 errors=list(errors),
@@ -417,8 +414,7 @@ class _Engine:
         if not runs:
             return runs
         if workflow.goal_domain:
-            records = self.env[workflow.model].browse(runs.mapped("res_id"))
-            met = set(records.filtered_domain(safe_eval(workflow.goal_domain)).ids)
+            met = self.matching(workflow.model, runs, workflow.goal_domain)
             reached = runs.filtered(lambda r: r.res_id in met)
             self.end(reached, "done", self.env._("Goal met"), step)
             runs -= reached
@@ -434,14 +430,23 @@ class _Engine:
     def records(self, step, runs):
         return self.env[step.model].browse(runs.mapped("res_id"))
 
+    def matching(self, model, runs, domain):
+        """The ids of the runs' records matching ``domain``, found by the
+        database (not by reading the records)."""
+        Model = self.env[model].with_context(active_test=False)
+        return set(
+            Model.search(
+                [("id", "in", runs.mapped("res_id")), *safe_eval(domain or "[]")]
+            ).ids
+        )
+
     # -- step kinds -----------------------------------------------------
     def do_end(self, step, runs):
         self.end(runs, "done", self.env._("End"), step)
         return runs.browse()
 
     def do_condition(self, step, runs):
-        domain = safe_eval(step.condition_domain or "[]")
-        matched = set(self.records(step, runs).filtered_domain(domain).ids)
+        matched = self.matching(step.model, runs, step.condition_domain)
         yes = runs.filtered(lambda r: r.res_id in matched)
         return self.goto(yes, step, step.next_step_id, self.env._("Yes")) | self.goto(
             runs - yes, step, step.no_step_id, self.env._("No")
@@ -482,11 +487,32 @@ class _Engine:
         if step.workflow_id.company_id:
             # messages go out from the workflow's company
             action = action.with_company(step.workflow_id.company_id)
+        if self.write_at_once(action, records):
+            return
         action.with_context(
             active_model=records._name,
             active_ids=records.ids,
             active_id=records[:1].id,
         ).run()
+
+    @staticmethod
+    def write_at_once(action, records):
+        """Odoo runs an *Update Record* action once per record: a fixed value
+        of the record's own field (an update step) is written to all the
+        step's records together, as one write. False when the action is of
+        another kind."""
+        if (
+            action.state != "object_write"
+            or action.evaluation_type != "value"
+            or action.groups_id
+            or "." in (action.update_path or "")
+        ):
+            return False
+        value = action._eval_value()[action.id]
+        records.with_context(
+            active_model=records._name, active_ids=records.ids
+        ).write({action.update_field_id.name: value})
+        return True
 
     def do_wait(self, step, runs):
         now = self.now
