@@ -509,9 +509,9 @@ class _Engine:
         ):
             return False
         value = action._eval_value()[action.id]
-        records.with_context(
-            active_model=records._name, active_ids=records.ids
-        ).write({action.update_field_id.name: value})
+        records.with_context(active_model=records._name, active_ids=records.ids).write(
+            {action.update_field_id.name: value}
+        )
         return True
 
     def do_wait(self, step, runs):
