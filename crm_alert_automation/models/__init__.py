@@ -1,4 +1,5 @@
 from . import base
+from . import base_automation
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -280,6 +280,82 @@ class TestWorkflowTriggers(WorkflowCase):
         self.assertEqual(self.runs(stale).res_id, quiet.id)
         self.assertEqual(quiet.referred, "stale")
 
+    def test_date_triggers_book_the_check_at_their_moment(self):
+        """Odoo checks time-based rules every few hours; a workflow's date
+        trigger books that check at the moment a record is due."""
+        check = self.env.ref("base_automation.ir_cron_data_base_automation_check")
+        Trigger = self.env["ir.cron.trigger"]
+        # time-based rules of the database other than the test's stay out
+        self.env["base.automation"].search(
+            [("trigger", "in", ("on_time", "on_time_created", "on_time_updated"))]
+        ).active = False
+        deadline = self.make_workflow(
+            [self.update_step()],
+            trigger="date",
+            trigger_date_field_id=self.env["ir.model.fields"]
+            ._get("crm.lead", "date_deadline")
+            .id,
+            trigger_delay=-1,
+            trigger_delay_unit="day",
+            filter_domain="[('name', '=like', 'Flow deadline %')]",
+        )[0]
+        stale = self.make_workflow(
+            [self.update_step("referred", "stale")],
+            trigger="not_updated",
+            trigger_delay=3,
+            trigger_delay_unit="day",
+            filter_domain="[('name', '=', 'Quiet deal')]",
+        )[0]
+        automations = (deadline | stale).sudo().automation_id
+        automations.write({"last_run": START})
+
+        def booked():
+            return sorted(
+                Trigger.search([("cron_id", "=", check.id)]).mapped("call_at")
+            )
+
+        Trigger.search([("cron_id", "=", check.id)]).unlink()
+        first = self.lead(name="Flow deadline A", date_deadline="2026-12-10")
+        self.assertEqual(booked(), [datetime(2026, 12, 9)], "a day before")
+        first.date_deadline = "2026-12-05"
+        self.assertEqual(booked()[0], datetime(2026, 12, 4), "moved earlier")
+        later = self.lead(name="Flow deadline B", date_deadline="2026-12-20")
+        self.assertNotIn(
+            datetime(2026, 12, 19), booked(), "the check books the next one itself"
+        )
+        quiet = self.lead(name="Quiet deal")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET write_date = %s WHERE id = %s", [START, quiet.id]
+        )
+        self.env.invalidate_all()
+
+        Trigger.search([("cron_id", "=", check.id)]).unlink()
+        with freeze_time(START + timedelta(hours=1)):
+            automations._check()
+        self.assertFalse(self.runs(deadline) | self.runs(stale), "nothing due yet")
+        self.assertEqual(booked(), [datetime(2026, 12, 4)], "after a check: the next")
+
+        Trigger.search([("cron_id", "=", check.id)]).unlink()
+        with freeze_time(datetime(2026, 12, 3, 23, 59, 59)):
+            automations._check()
+        self.assertFalse(self.runs(deadline), "a second early")
+        self.assertEqual(booked(), [datetime(2026, 12, 4)])
+        Trigger.search([("cron_id", "=", check.id)]).unlink()  # as the cron does
+        with freeze_time(datetime(2026, 12, 4, 0, 0, 1)):
+            automations._check()
+        self.assertEqual(self.runs(deadline).mapped("res_id"), first.ids)
+        self.assertFalse(self.runs(stale))
+        self.assertEqual(
+            booked(), [START + timedelta(days=3)], "three days after the update"
+        )
+
+        with freeze_time(START + timedelta(days=3, seconds=1)):
+            automations._check()
+        self.assertEqual(self.runs(stale).res_id, quiet.id)
+        self.assertEqual(quiet.referred, "stale")
+        self.assertNotIn(later.id, self.runs(deadline).mapped("res_id"))
+
     def test_start_workflow_server_action(self):
         workflow, _steps = self.make_workflow([self.update_step()], trigger="manual")
         self.assertFalse(workflow.sudo().automation_id)
