@@ -12,11 +12,17 @@ in a transaction rolled back afterwards:
    runs, the wait is booked) against OCA (``run_automation``);
 2. resuming the N due runs once the wait is over: our cron (batches of
    2,000, queries counted per batch) against OCA's step cron;
-3. the trigger's cost on ``crm.lead`` creation: 500 leads created one by
-   one without any workflow, then with 5 active workflows whose trigger is
-   *Record created* (an automation rule each).
+3. the trigger's cost on ``crm.lead`` creation, each create in its own
+   transaction as a user saving a form: without any workflow, with 5 active
+   workflows whose trigger is *Record created* (an automation rule each)
+   that the lead does not enter (entry filter not met), and with 5 it
+   enters; interleaved in rounds.
 
-    python3 bench/bench_workflows.py [--records N] [--reuse] [--no-oca]
+OCA's engine enrols and resumes one record at a time: it is timed on the
+first ``--oca-records`` of the same leads, ours too, in the same run.
+
+    python3 bench/bench_workflows.py [--records N] [--oca-records N] [--reuse]
+        [--no-oca]
 
 OCA's module is used when importable
 (``pip install --no-deps "odoo-addon-automation-oca==18.*"``).
@@ -24,6 +30,7 @@ OCA's module is used when importable
 
 import argparse
 import importlib.util
+import os
 import time
 
 from benchlib.odoo_env import (
@@ -37,9 +44,12 @@ from benchlib.odoo_env import (
     vacuum,
 )
 
+from odoo import SUPERUSER_ID, api
+
 DATABASE = "crm_alert_bench_wf"
 BATCH = 2000
-CREATES = 500
+CREATES = 300
+ROUNDS = 3
 WORKFLOWS = 5
 
 
@@ -282,31 +292,64 @@ def trigger_workflow(env, i, filter_domain):
             "next_step_id": then.id,
         }
     )
+    return workflow
 
 
 def bench_trigger(registry):
-    def create_leads(env):
-        Lead = env["crm.lead"]
-        for i in range(CREATES):
-            Lead.create({"name": f"Trigger lead {i}", "type": "opportunity"})
+    """Each lead created in its own transaction (rolled back), as a user
+    saving a form: without workflows, then with 5 whose entry filter the
+    lead fails, then with 5 it enters; the three interleaved in ROUNDS
+    rounds so that the machine's load weighs on each alike."""
 
-    out = {}
-    with rolled_back(registry) as env:
-        create_leads(env)  # warm-up (caches, ormcache)
-        env.cr.rollback()
-        out["without"] = timed(env, lambda: create_leads(env))[:2]
-    for key, domain in (
-        ("filtered", "[('type', '=', 'lead')]"),  # nothing enrolled
-        ("enrolled", False),  # every lead enrolled 5 times
-    ):
-        with rolled_back(registry) as env:
+    def create_leads(count):
+        seconds = queries = 0
+        for i in range(count):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                spent, spent_q, _lead = timed(
+                    env,
+                    lambda env=env, i=i: env["crm.lead"].create(
+                        {"name": f"Trigger lead {i}", "type": "opportunity"}
+                    ),
+                )
+                seconds += spent
+                queries += spent_q
+                cr.rollback()
+        return seconds, queries
+
+    configs = {"without": [], "filtered": [], "enrolled": []}
+    with committed(registry) as env:
+        for key, domain in (
+            ("filtered", "[('type', '=', 'lead')]"),  # nothing enrolled
+            ("enrolled", False),  # every lead enrolled 5 times
+        ):
             for i in range(WORKFLOWS):
-                trigger_workflow(env, i, domain)
-            env.flush_all()
-            out[key] = timed(env, lambda env=env: create_leads(env))[:2]
-            env.cr.execute("SELECT count(*) FROM crm_workflow_run")
-            out[f"{key}_runs"] = env.cr.fetchone()[0]
-    return out
+                configs[key].append(trigger_workflow(env, f"{key} {i}", domain).id)
+        env["crm.workflow"].browse(configs["filtered"] + configs["enrolled"]).write(
+            {"active": False}
+        )
+        env.cr.commit()
+    out = {key: [0.0, 0] for key in configs}
+    try:
+        for _round in range(ROUNDS):
+            for key, ids in configs.items():
+                with committed(registry) as env:
+                    env["crm.workflow"].browse(ids).write({"active": True})
+                    env.cr.commit()
+                create_leads(3)  # warm-up: caches, the rules' patches
+                seconds, queries = create_leads(CREATES // ROUNDS)
+                out[key][0] += seconds
+                out[key][1] += queries
+                with committed(registry) as env:
+                    env["crm.workflow"].browse(ids).write({"active": False})
+                    env.cr.commit()
+    finally:
+        with committed(registry) as env:
+            env["crm.workflow"].browse(
+                configs["filtered"] + configs["enrolled"]
+            ).with_context(active_test=False).unlink()
+            env.cr.commit()
+    return {key: tuple(value) for key, value in out.items()}
 
 
 def main():
@@ -314,6 +357,7 @@ def main():
     parser.add_argument("--records", type=int, default=10000)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--no-oca", action="store_true")
+    parser.add_argument("--oca-records", type=int, default=1000)
     args = parser.parse_args()
     oca = has_oca() and not args.no_oca
     if args.reuse:
@@ -328,41 +372,49 @@ def main():
         )
     log(f"{len(lead_ids)} leads; ours...")
     ours = bench_ours(registry, lead_ids)
-    peer = None
-    if oca:
-        log("OCA automation_oca...")
-        peer = bench_oca(registry, lead_ids)
-    log("trigger overhead...")
-    trigger = bench_trigger(registry)
-
     n = len(lead_ids)
     print(f"## Workflows: {n} leads, action → wait 1 day → condition → action\n")
-    print("| measurement | crm_alert_automation | OCA automation_oca 18.0 |")
-    print("| --- | --- | --- |")
+    print(f"Load average at the start: {os.getloadavg()}\n")
+    print(f"| measurement | crm_alert_automation, {n} leads |")
+    print("| --- | --- |")
     for key, label in (
         ("enrol", "enrol (first action, wait booked)"),
         ("resume", "resume the due runs (condition, 2nd action)"),
     ):
-        ours_s, ours_q = ours[key]
-        cell = "not installed"
-        if peer:
-            cell = f"{peer[key][0]:.2f} s, {peer[key][1]} queries"
-        print(f"| {label} | {ours_s:.2f} s, {ours_q} queries | {cell} |")
-    print()
+        print(f"| {label} | {ours[key][0]:.2f} s, {ours[key][1]} queries |")
     print(
-        f"Our resume batches ({BATCH} runs each): "
+        f"\nOur resume batches ({BATCH} runs each): "
         + "; ".join(
             f"{done} runs {seconds:.2f} s {queries} queries"
             for done, seconds, queries in ours["batches"]
         )
     )
     print(f"\nRuns: {ours['states']}; leads' last action: {ours['referred']}")
-    if peer:
-        print(f"OCA leads' last action: {peer['referred']}")
+    if oca:
+        few = lead_ids[: args.oca_records]
+        log(f"the first {len(few)} leads: ours, then OCA automation_oca...")
+        small = bench_ours(registry, few)
+        peer = bench_oca(registry, few)
+        print(f"\n### Side by side on the first {len(few)} of these leads\n")
+        print("| measurement | ours | OCA automation_oca 18.0 | ratio |")
+        print("| --- | --- | --- | --- |")
+        for key, label in (
+            ("enrol", "enrol (first action, wait booked)"),
+            ("resume", "resume the due runs (condition, 2nd action)"),
+        ):
+            print(
+                f"| {label} | {small[key][0]:.2f} s, {small[key][1]} queries | "
+                f"{peer[key][0]:.2f} s, {peer[key][1]} queries | "
+                f"OCA takes {peer[key][0] / small[key][0]:.1f}x |"
+            )
+        print(f"\nLeads' last action: ours {small['referred']}, OCA {peer['referred']}")
+    log("trigger overhead...")
+    trigger = bench_trigger(registry)
     without, without_q = trigger["without"]
     print(
-        f"\nTrigger overhead, {CREATES} crm.lead creates one by one: "
-        f"{without:.2f} s ({without_q} queries) without workflows;"
+        f"\nTrigger overhead, {CREATES} crm.lead creates, each its own transaction "
+        f"({ROUNDS} interleaved rounds): {without / CREATES * 1000:.1f} ms a create "
+        f"({without_q / CREATES:.1f} queries) without workflows;"
     )
     for key, label in (
         ("filtered", "entry filter not met (no run)"),
@@ -371,9 +423,10 @@ def main():
         seconds, queries = trigger[key]
         print(
             f"- with {WORKFLOWS} active 'Record created' workflows, {label}: "
-            f"{seconds:.2f} s ({queries} queries, {trigger[key + '_runs']} runs): "
+            f"{seconds / CREATES * 1000:.1f} ms ({queries / CREATES:.1f} queries): "
             f"+{(seconds / without - 1) * 100:.1f} %"
         )
+    print(f"\nLoad average at the end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

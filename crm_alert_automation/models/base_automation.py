@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.addons.base_automation.models.base_automation import (
     DATE_RANGE_FUNCTION,
     TIME_TRIGGERS,
@@ -26,6 +26,22 @@ class BaseAutomation(models.Model):
     set or changed."""
 
     _inherit = "base.automation"
+
+    # ------------------------------------------------------------------
+    # Which rules watch a model: looked up once per worker, not at every
+    # create or write of the model (rules are few and seldom change)
+    # ------------------------------------------------------------------
+    def _get_actions(self, records, triggers):
+        if "__action_done" not in self._context:
+            self = self.with_context(__action_done={})
+        ids = self._crm_action_ids(records._name, tuple(sorted(triggers)))
+        return self.sudo().browse(ids).with_env(self.env)
+
+    @api.model
+    @tools.ormcache("model_name", "triggers")
+    def _crm_action_ids(self, model_name, triggers):
+        domain = [("model_name", "=", model_name), ("trigger", "in", triggers)]
+        return tuple(self.with_context(active_test=True).sudo().search(domain).ids)
 
     def _crm_time_delta(self):
         return DATE_RANGE_FUNCTION[self.trg_date_range_type](self.trg_date_range)
@@ -110,6 +126,11 @@ class BaseAutomation(models.Model):
         if moments:
             book_cron_by(self.env, TIME_CRON, max(min(moments), now))
 
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # _crm_action_ids
+        return res
+
     @api.model
     def _check(self, automatic=False, use_new_cursor=False):
         res = super()._check(automatic=automatic, use_new_cursor=use_new_cursor)
@@ -121,11 +142,14 @@ class BaseAutomation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         automations = super().create(vals_list)
+        self.env.registry.clear_cache()  # _crm_action_ids
         automations._crm_book_next_check()
         return automations
 
     def write(self, vals):
         res = super().write(vals)
+        if vals.keys() & {"active", "trigger", "model_id"}:
+            self.env.registry.clear_cache()  # _crm_action_ids
         if vals.keys() & {
             "active",
             "trigger",
