@@ -2,6 +2,7 @@ from . import base
 from . import base_automation
 from . import res_company
 from . import res_config_settings
+from . import crm_workflow_record
 from . import res_partner
 from . import crm_activity_reminder_holder
 from . import mail_activity
@@ -23,11 +24,8 @@ from . import crm_activity_reminder_rule
 from . import crm_activity_reminder_line
 from . import crm_activity_reminder_default
 from . import crm_activity_reminder
-from . import crm_workflow_record
 from . import crm_workflow
 from . import crm_workflow_step
 from . import crm_workflow_run
 from . import crm_workflow_run_log
-from . import mail_activity_workflow
 from . import crm_lead
-from . import res_partner_workflow
