@@ -12,9 +12,9 @@ from odoo.tools.safe_eval import safe_eval
 from ..tools import book_cron_by
 
 TIME_CRON = "base_automation.ir_cron_data_base_automation_check"
+EPOCH = datetime(1970, 1, 1)
 # the moment of these triggers only moves later when a record changes
 # (creation, last update): the check after the last one books the next
-EPOCH = datetime(1970, 1, 1)
 SELF_DATED = {"on_time_created": "create_date", "on_time_updated": "write_date"}
 
 
@@ -23,25 +23,38 @@ class BaseAutomation(models.Model):
     for…) run at their moment: Odoo's check cron, every few hours by
     default, is also booked at the next moment a rule has a record due —
     after each check, when a rule is saved, and when a record's date is
-    set or changed."""
+    set or changed. And the rules watching a model are known to each
+    worker, not looked up at every create or write of the model."""
 
     _inherit = "base.automation"
 
     # ------------------------------------------------------------------
-    # Which rules watch a model: looked up once per worker, not at every
-    # create or write of the model (rules are few and seldom change)
+    # Which rules watch a model, and their filters: looked up once per
+    # worker, not at each create or write of the model (rules are few and
+    # seldom change)
     # ------------------------------------------------------------------
     def _get_actions(self, records, triggers):
         if "__action_done" not in self._context:
             self = self.with_context(__action_done={})
-        ids = self._crm_action_ids(records._name, tuple(sorted(triggers)))
-        return self.sudo().browse(ids).with_env(self.env)
+        rows = self._crm_action_rows(records._name, tuple(sorted(triggers)))
+        automations = self.sudo().browse([row[0] for row in rows])
+        for i, fname in ((1, "filter_domain"), (2, "model_name")):
+            self.env.cache.insert_missing(
+                automations, self._fields[fname], [row[i] for row in rows]
+            )
+        return automations.with_env(self.env)
 
     @api.model
     @tools.ormcache("model_name", "triggers")
-    def _crm_action_ids(self, model_name, triggers):
+    def _crm_action_rows(self, model_name, triggers):
+        """(id, entry filter, model) of the active rules of ``triggers`` on
+        ``model_name``."""
         domain = [("model_name", "=", model_name), ("trigger", "in", triggers)]
-        return tuple(self.with_context(active_test=True).sudo().search(domain).ids)
+        automations = self.with_context(active_test=True).sudo().search(domain)
+        return tuple(
+            (automation.id, automation.filter_domain, automation.model_name)
+            for automation in automations
+        )
 
     def _crm_time_delta(self):
         return DATE_RANGE_FUNCTION[self.trg_date_range_type](self.trg_date_range)
@@ -128,7 +141,7 @@ class BaseAutomation(models.Model):
 
     def unlink(self):
         res = super().unlink()
-        self.env.registry.clear_cache()  # _crm_action_ids
+        self.env.registry.clear_cache()  # _crm_action_rows
         return res
 
     @api.model
@@ -142,14 +155,14 @@ class BaseAutomation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         automations = super().create(vals_list)
-        self.env.registry.clear_cache()  # _crm_action_ids
+        self.env.registry.clear_cache()  # _crm_action_rows
         automations._crm_book_next_check()
         return automations
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.keys() & {"active", "trigger", "model_id"}:
-            self.env.registry.clear_cache()  # _crm_action_ids
+        if vals.keys() & {"active", "trigger", "model_id", "filter_domain"}:
+            self.env.registry.clear_cache()  # _crm_action_rows
         if vals.keys() & {
             "active",
             "trigger",

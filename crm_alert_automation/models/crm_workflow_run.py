@@ -499,10 +499,7 @@ class _Engine:
             or "." in (action.update_path or "")
         ):
             return False
-        value = action._eval_value()[action.id]
-        records.with_context(active_model=records._name, active_ids=records.ids).write(
-            {action.update_field_id.name: value}
-        )
+        records.write({action.update_field_id.name: action._eval_value()[action.id]})
         return True
 
     def do_wait(self, step, runs):
