@@ -244,7 +244,9 @@ class TestWorkflowTriggers(WorkflowCase):
         self.assertEqual(self.runs(by_tag).res_id, lead.id)
         self.assertEqual(self.runs(by_user).user_id, self.seller2)
 
-    def test_date_reached_and_not_updated_triggers(self):
+    def time_workflows(self, deadline_filter=False):
+        """A workflow a day before a lead's deadline, one for a lead not
+        updated for 3 days; their automation rules last checked at START."""
         deadline = self.make_workflow(
             [self.update_step()],
             trigger="date",
@@ -253,6 +255,7 @@ class TestWorkflowTriggers(WorkflowCase):
             .id,
             trigger_delay=-1,
             trigger_delay_unit="day",
+            filter_domain=deadline_filter,
         )[0]
         stale = self.make_workflow(
             [self.update_step("referred", "stale")],
@@ -261,16 +264,24 @@ class TestWorkflowTriggers(WorkflowCase):
             trigger_delay_unit="day",
             filter_domain="[('name', '=', 'Quiet deal')]",
         )[0]
-        due = self.lead(name="Due deal", date_deadline="2026-12-10")
+        automations = (deadline | stale).sudo().automation_id
+        automations.write({"last_run": START})
+        return deadline, stale, automations
+
+    def quiet_lead(self):
+        """The 'Quiet deal' lead, last updated at START."""
         quiet = self.lead(name="Quiet deal")
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE crm_lead SET write_date = %s WHERE id = %s",
-            [START, quiet.id],
+            "UPDATE crm_lead SET write_date = %s WHERE id = %s", [START, quiet.id]
         )
         self.env.invalidate_all()
-        automations = (deadline | stale).sudo().automation_id
-        automations.write({"last_run": START})
+        return quiet
+
+    def test_date_reached_and_not_updated_triggers(self):
+        deadline, stale, automations = self.time_workflows()
+        due = self.lead(name="Due deal", date_deadline="2026-12-10")
+        quiet = self.quiet_lead()
         with freeze_time(START + timedelta(days=2)):
             automations._check()
         self.assertFalse(self.runs(deadline) | self.runs(stale), "too early")
@@ -289,25 +300,9 @@ class TestWorkflowTriggers(WorkflowCase):
         self.env["base.automation"].search(
             [("trigger", "in", ("on_time", "on_time_created", "on_time_updated"))]
         ).active = False
-        deadline = self.make_workflow(
-            [self.update_step()],
-            trigger="date",
-            trigger_date_field_id=self.env["ir.model.fields"]
-            ._get("crm.lead", "date_deadline")
-            .id,
-            trigger_delay=-1,
-            trigger_delay_unit="day",
-            filter_domain="[('name', '=like', 'Flow deadline %')]",
-        )[0]
-        stale = self.make_workflow(
-            [self.update_step("referred", "stale")],
-            trigger="not_updated",
-            trigger_delay=3,
-            trigger_delay_unit="day",
-            filter_domain="[('name', '=', 'Quiet deal')]",
-        )[0]
-        automations = (deadline | stale).sudo().automation_id
-        automations.write({"last_run": START})
+        deadline, stale, automations = self.time_workflows(
+            "[('name', '=like', 'Flow deadline %')]"
+        )
 
         def booked():
             return sorted(
@@ -323,12 +318,7 @@ class TestWorkflowTriggers(WorkflowCase):
         self.assertNotIn(
             datetime(2026, 12, 19), booked(), "the check books the next one itself"
         )
-        quiet = self.lead(name="Quiet deal")
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE crm_lead SET write_date = %s WHERE id = %s", [START, quiet.id]
-        )
-        self.env.invalidate_all()
+        quiet = self.quiet_lead()
 
         Trigger.search([("cron_id", "=", check.id)]).unlink()
         with freeze_time(START + timedelta(hours=1)):
