@@ -9,14 +9,21 @@ both actions an *Update record* server action — is timed, each measurement
 in a transaction rolled back afterwards:
 
 1. enrolling the N leads: ours (``crm.workflow._enrol``: the first action
-   runs, the wait is booked) against OCA (``run_automation``);
+   runs, the wait is booked) against OCA (``run_automation``, then the pass
+   of its step cron that runs the first action);
 2. resuming the N due runs once the wait is over: our cron (batches of
    2,000, queries counted per batch) against OCA's step cron;
-3. the trigger's cost on ``crm.lead`` creation: 500 leads created one by
-   one without any workflow, then with 5 active workflows whose trigger is
-   *Record created* (an automation rule each).
+3. the trigger's cost on ``crm.lead`` creation, each create in its own
+   transaction as a user saving a form: without any workflow, with 5 active
+   workflows whose trigger is *Record created* (an automation rule each)
+   that the lead does not enter (entry filter not met), and with 5 it
+   enters; interleaved in rounds.
 
-    python3 bench/bench_workflows.py [--records N] [--reuse] [--no-oca]
+OCA's engine enrols and resumes one record at a time: it is timed on the
+first ``--oca-records`` of the same leads, ours too, in the same run.
+
+    python3 bench/bench_workflows.py [--records N] [--oca-records N] [--reuse]
+        [--no-oca]
 
 OCA's module is used when importable
 (``pip install --no-deps "odoo-addon-automation-oca==18.*"``).
@@ -24,6 +31,8 @@ OCA's module is used when importable
 
 import argparse
 import importlib.util
+import os
+import statistics
 import time
 
 from benchlib.odoo_env import (
@@ -37,9 +46,12 @@ from benchlib.odoo_env import (
     vacuum,
 )
 
+from odoo import SUPERUSER_ID, api
+
 DATABASE = "crm_alert_bench_wf"
 BATCH = 2000
-CREATES = 500
+CREATES = 300
+ROUNDS = 5
 WORKFLOWS = 5
 
 
@@ -147,7 +159,8 @@ def oca_configuration(env, lead_ids):
         {
             "name": "Bench flow",
             "model_id": env["ir.model"]._get_id("crm.lead"),
-            "domain": repr([("id", "in", lead_ids)]),
+            # its stored domain is computed from this one
+            "editable_domain": repr([("id", "in", lead_ids)]),
         }
     )
     first = env["automation.configuration.step"].create(
@@ -184,6 +197,14 @@ def timed(env, fn):
     env.flush_all()
     env.cr.flush()  # precommit hooks (wake-up bookings) as at commit
     return time.perf_counter() - start, env.cr.sql_log_count - queries, result
+
+
+def yardstick(registry, lead_ids):
+    """The machine's pace in this run: one ORM write of the leads' field the
+    flow updates (what the second action must do at the least)."""
+    with rolled_back(registry) as env:
+        leads = env["crm.lead"].browse(lead_ids)
+        return timed(env, lambda: leads.write({"referred": "yardstick"}))[:2]
 
 
 def bench_ours(registry, lead_ids):
@@ -231,15 +252,26 @@ def bench_oca(registry, lead_ids):
     out = {}
     with rolled_back(registry) as env:
         config = oca_configuration(env, lead_ids)
-        out["enrol"] = timed(env, config.run_automation)[:2]
+        Steps = env["automation.record.step"]
+
+        def enrol():
+            # the records' first steps are due at once: the next pass of
+            # OCA's step cron runs them
+            config.run_automation()
+            Steps._cron_automation_steps()
+
+        out["enrol"] = timed(env, enrol)[:2]
+        env.cr.execute(
+            "SELECT count(*) FROM automation_record WHERE configuration_id = %s",
+            [config.id],
+        )
+        out["records"] = env.cr.fetchone()[0]
         env.cr.execute(
             "UPDATE automation_record_step SET scheduled_date = scheduled_date "
             "- interval '1 day' WHERE state = 'scheduled'"
         )
         env.invalidate_all()
-        out["resume"] = timed(
-            env, env["automation.record.step"]._cron_automation_steps
-        )[:2]
+        out["resume"] = timed(env, Steps._cron_automation_steps)[:2]
         env.cr.execute(
             "SELECT referred, count(*) FROM crm_lead WHERE id = ANY(%s) "
             "GROUP BY referred",
@@ -282,31 +314,70 @@ def trigger_workflow(env, i, filter_domain):
             "next_step_id": then.id,
         }
     )
+    return workflow
 
 
 def bench_trigger(registry):
-    def create_leads(env):
-        Lead = env["crm.lead"]
-        for i in range(CREATES):
-            Lead.create({"name": f"Trigger lead {i}", "type": "opportunity"})
+    """Each lead created in its own transaction (rolled back), as a user
+    saving a form: without workflows, then with 5 whose entry filter the
+    lead fails, then with 5 it enters; the three interleaved in ROUNDS
+    rounds so that the machine's load weighs on each alike."""
 
-    out = {}
-    with rolled_back(registry) as env:
-        create_leads(env)  # warm-up (caches, ormcache)
-        env.cr.rollback()
-        out["without"] = timed(env, lambda: create_leads(env))[:2]
-    for key, domain in (
-        ("filtered", "[('type', '=', 'lead')]"),  # nothing enrolled
-        ("enrolled", False),  # every lead enrolled 5 times
-    ):
-        with rolled_back(registry) as env:
+    def create_leads(count):
+        """Per create: (seconds, queries)."""
+        spent = []
+        for i in range(count):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                cpu = time.process_time()
+                seconds, queries, _lead = timed(
+                    env,
+                    lambda env=env, i=i: env["crm.lead"].create(
+                        {"name": f"Trigger lead {i}", "type": "opportunity"}
+                    ),
+                )
+                spent.append((seconds, time.process_time() - cpu, queries))
+                cr.rollback()
+        return spent
+
+    configs = {"without": [], "filtered": [], "enrolled": []}
+    with committed(registry) as env:
+        for key, domain in (
+            ("filtered", "[('type', '=', 'lead')]"),  # nothing enrolled
+            ("enrolled", False),  # every lead enrolled 5 times
+        ):
             for i in range(WORKFLOWS):
-                trigger_workflow(env, i, domain)
-            env.flush_all()
-            out[key] = timed(env, lambda env=env: create_leads(env))[:2]
-            env.cr.execute("SELECT count(*) FROM crm_workflow_run")
-            out[f"{key}_runs"] = env.cr.fetchone()[0]
-    return out
+                configs[key].append(trigger_workflow(env, f"{key} {i}", domain).id)
+        env["crm.workflow"].browse(configs["filtered"] + configs["enrolled"]).write(
+            {"active": False}
+        )
+        env.cr.commit()
+    out = {key: [] for key in configs}
+    try:
+        for _round in range(ROUNDS):
+            for key, ids in configs.items():
+                with committed(registry) as env:
+                    env["crm.workflow"].browse(ids).write({"active": True})
+                    env.cr.commit()
+                create_leads(3)  # warm-up: caches, the rules' patches
+                out[key] += create_leads(CREATES // ROUNDS)
+                with committed(registry) as env:
+                    env["crm.workflow"].browse(ids).write({"active": False})
+                    env.cr.commit()
+    finally:
+        with committed(registry) as env:
+            env["crm.workflow"].browse(
+                configs["filtered"] + configs["enrolled"]
+            ).with_context(active_test=False).unlink()
+            env.cr.commit()
+    return {
+        key: (
+            statistics.median(seconds for seconds, _cpu, _q in spent),
+            statistics.median(cpu for _s, cpu, _q in spent),
+            sum(queries for _s, _cpu, queries in spent) / len(spent),
+        )
+        for key, spent in out.items()
+    }
 
 
 def main():
@@ -314,6 +385,7 @@ def main():
     parser.add_argument("--records", type=int, default=10000)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--no-oca", action="store_true")
+    parser.add_argument("--oca-records", type=int, default=1000)
     args = parser.parse_args()
     oca = has_oca() and not args.no_oca
     if args.reuse:
@@ -327,53 +399,74 @@ def main():
             .ids
         )
     log(f"{len(lead_ids)} leads; ours...")
+    pace = yardstick(registry, lead_ids)
     ours = bench_ours(registry, lead_ids)
-    peer = None
-    if oca:
-        log("OCA automation_oca...")
-        peer = bench_oca(registry, lead_ids)
-    log("trigger overhead...")
-    trigger = bench_trigger(registry)
-
     n = len(lead_ids)
     print(f"## Workflows: {n} leads, action → wait 1 day → condition → action\n")
-    print("| measurement | crm_alert_automation | OCA automation_oca 18.0 |")
-    print("| --- | --- | --- |")
+    print(f"Load average at the start: {os.getloadavg()}\n")
+    print(f"| measurement | crm_alert_automation, {n} leads |")
+    print("| --- | --- |")
     for key, label in (
         ("enrol", "enrol (first action, wait booked)"),
         ("resume", "resume the due runs (condition, 2nd action)"),
     ):
-        ours_s, ours_q = ours[key]
-        cell = "not installed"
-        if peer:
-            cell = f"{peer[key][0]:.2f} s, {peer[key][1]} queries"
-        print(f"| {label} | {ours_s:.2f} s, {ours_q} queries | {cell} |")
-    print()
+        print(f"| {label} | {ours[key][0]:.2f} s, {ours[key][1]} queries |")
     print(
-        f"Our resume batches ({BATCH} runs each): "
+        f"\nOur resume batches ({BATCH} runs each): "
         + "; ".join(
             f"{done} runs {seconds:.2f} s {queries} queries"
             for done, seconds, queries in ours["batches"]
         )
     )
     print(f"\nRuns: {ours['states']}; leads' last action: {ours['referred']}")
-    if peer:
-        print(f"OCA leads' last action: {peer['referred']}")
-    without, without_q = trigger["without"]
     print(
-        f"\nTrigger overhead, {CREATES} crm.lead creates one by one: "
-        f"{without:.2f} s ({without_q} queries) without workflows;"
+        f"\nYardstick, the machine's pace in this run: one ORM write of the "
+        f"{n} leads' field {pace[0]:.2f} s ({pace[1]} queries); our resume "
+        f"takes {ours['resume'][0] / pace[0]:.1f}x that"
+    )
+    if oca:
+        few = lead_ids[: args.oca_records]
+        log(f"the first {len(few)} leads: ours, then OCA automation_oca...")
+        small = bench_ours(registry, few)
+        peer = bench_oca(registry, few)
+        print(f"\n### Side by side on the first {len(few)} of these leads\n")
+        print("| measurement | ours | OCA automation_oca 18.0 | ratio |")
+        print("| --- | --- | --- | --- |")
+        for key, label in (
+            ("enrol", "enrol (first action, wait booked)"),
+            ("resume", "resume the due runs (condition, 2nd action)"),
+        ):
+            print(
+                f"| {label} | {small[key][0]:.2f} s, {small[key][1]} queries | "
+                f"{peer[key][0]:.2f} s, {peer[key][1]} queries | "
+                f"OCA takes {peer[key][0] / small[key][0]:.1f}x |"
+            )
+        print(
+            f"\nLeads' last action: ours {small['referred']}, "
+            f"OCA {peer['referred']} ({peer['records']} leads enrolled by OCA)"
+        )
+    log("trigger overhead...")
+    trigger = bench_trigger(registry)
+    median, cpu, queries = trigger["without"]
+    print(
+        f"\nTrigger overhead, {CREATES} crm.lead creates a configuration, each "
+        f"its own transaction ({ROUNDS} interleaved rounds), median a create: "
+        f"{median * 1000:.2f} ms wall clock, {cpu * 1000:.2f} ms of Odoo's CPU "
+        f"(the database's work aside: the load weighs less on it), {queries:.1f} "
+        "queries, without workflows;"
     )
     for key, label in (
         ("filtered", "entry filter not met (no run)"),
         ("enrolled", "every lead enrolled (run started, wait booked)"),
     ):
-        seconds, queries = trigger[key]
+        k_median, k_cpu, k_queries = trigger[key]
         print(
             f"- with {WORKFLOWS} active 'Record created' workflows, {label}: "
-            f"{seconds:.2f} s ({queries} queries, {trigger[key + '_runs']} runs): "
-            f"+{(seconds / without - 1) * 100:.1f} %"
+            f"{k_median * 1000:.2f} ms ({(k_median / median - 1) * 100:+.1f} %), "
+            f"CPU {k_cpu * 1000:.2f} ms ({(k_cpu / cpu - 1) * 100:+.1f} %), "
+            f"{k_queries:.1f} queries"
         )
+    print(f"\nLoad average at the end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

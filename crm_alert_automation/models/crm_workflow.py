@@ -398,9 +398,7 @@ class CrmWorkflow(models.Model):
         records = records.filtered(lambda r: r.id not in enrolled)
         if not records:
             return Run
-        runs = Run._start(workflow, records)
-        runs._advance()
-        return runs
+        return Run._start(workflow, records, advance=True)
 
     # ------------------------------------------------------------------
     # Buttons

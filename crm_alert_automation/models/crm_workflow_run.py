@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from ..tools import fetch_locked_ids
+from ..tools import book_cron_at, fetch_locked_ids
 
 _logger = logging.getLogger(__name__)
 
@@ -94,7 +94,9 @@ class CrmWorkflowRun(models.Model):
     # Start
     # ------------------------------------------------------------------
     @api.model
-    def _start(self, workflow, records):
+    def _start(self, workflow, records, advance=False):
+        """New runs of ``workflow`` for ``records``, their timelines begun;
+        ``advance``: and moved on at once (one INSERT of timeline lines)."""
         now = fields.Datetime.now()
         first = workflow._first_step()
         user_field = records._fields.get("user_id")
@@ -122,18 +124,20 @@ class CrmWorkflowRun(models.Model):
         ]
         engine = _Engine(self.env)
         engine.log(runs, None, self.env._("Started (%(trigger)s)", trigger=trigger))
+        if advance:
+            return runs._advance(engine)
         engine.insert_logs()
         return runs
 
     # ------------------------------------------------------------------
     # Engine
     # ------------------------------------------------------------------
-    def _advance(self):
+    def _advance(self, engine=None):
         """Move these runs (owned by this transaction: locked or new) as far
         as they go now: each step is executed once, for all the runs at it
         together. Returns the runs."""
         runs = self.sudo().with_context(tracking_disable=True)
-        engine = _Engine(runs.env)
+        engine = _Engine(runs.env, engine)
         pending = runs.filtered(lambda r: r.state in LIVE)
         for _hop in range(MAX_HOPS):
             if not pending:
@@ -213,19 +217,7 @@ class CrmWorkflowRun(models.Model):
 
     @api.model
     def _book_wake_up(self, moment):
-        cron = self.env.ref(CRON, raise_if_not_found=False)
-        if not cron or not moment:
-            return
-        cron = cron.sudo()
-        booked = (
-            self.env["ir.cron.trigger"]
-            .sudo()
-            .search_count(
-                [("cron_id", "=", cron.id), ("call_at", "=", moment)], limit=1
-            )
-        )
-        if not booked:
-            cron._trigger(at=moment)
+        book_cron_at(self.env, CRON, [moment])
 
     def _lock(self):
         """Wait for and lock these runs (a cron tick may hold them); return
@@ -298,20 +290,19 @@ class CrmWorkflowRun(models.Model):
 class _Engine:
     """The steps' execution for a set of runs, batched per step."""
 
-    def __init__(self, env):
+    def __init__(self, env, pending=None):
         self.env = env
         self.now = fields.Datetime.now()
         self.test = env.context.get("crm_workflow_test")
-        self.logs = []
+        # the timeline lines another engine has not inserted yet
+        self.logs = pending.logs if pending else []
         self.wake = []
+        self.planned = {}  # (step, calendar): end of a working-hours wait
 
     # -- bookkeeping ----------------------------------------------------
     def log(self, runs, step, outcome, error=False):
         step_id = step.id if step else None
-        for run in runs:
-            self.logs.append(
-                (run.id, run.company_id.id or None, step_id, outcome, error or None)
-            )
+        self.logs += [(run_id, step_id, outcome, error or None) for run_id in runs.ids]
 
     def end(self, runs, state, outcome, step=None):
         if not runs:
@@ -375,20 +366,17 @@ class _Engine:
         if not self.logs:
             return
         self.env.flush_all()
-        run_ids, company_ids, step_ids, outcomes, errors = zip(*self.logs, strict=True)
-        uid = self.env.uid
+        run_ids, step_ids, outcomes, errors = zip(*self.logs, strict=True)
         self.env.cr.execute(
             SQL(
                 "INSERT INTO crm_workflow_run_log (run_id, company_id, step_id, "
-                "outcome, error, at, create_uid, write_uid, create_date, "
-                "write_date) SELECT r, c, s, o, e, %(now)s, %(uid)s, %(uid)s, "
-                "%(now)s, %(now)s FROM unnest(%(runs)s::int[], %(companies)s::int[], "
-                "%(steps)s::int[], %(outcomes)s::varchar[], %(errors)s::text[]) "
-                "AS t(r, c, s, o, e)",
+                "outcome, error, at) SELECT t.r, run.company_id, t.s, t.o, t.e, "
+                "%(now)s FROM unnest(%(runs)s::int[], %(steps)s::int[], "
+                "%(outcomes)s::varchar[], %(errors)s::text[]) WITH ORDINALITY "
+                "AS t(r, s, o, e, n) JOIN crm_workflow_run run ON run.id = t.r "
+                "ORDER BY t.n",
                 now=self.now,
-                uid=uid,
                 runs=list(run_ids),
-                companies=list(company_ids),
                 steps=list(step_ids),
                 outcomes=list(outcomes),
                 errors=list(errors),
@@ -417,8 +405,7 @@ class _Engine:
         if not runs:
             return runs
         if workflow.goal_domain:
-            records = self.env[workflow.model].browse(runs.mapped("res_id"))
-            met = set(records.filtered_domain(safe_eval(workflow.goal_domain)).ids)
+            met = self.matching(workflow.model, runs, workflow.goal_domain)
             reached = runs.filtered(lambda r: r.res_id in met)
             self.end(reached, "done", self.env._("Goal met"), step)
             runs -= reached
@@ -434,14 +421,23 @@ class _Engine:
     def records(self, step, runs):
         return self.env[step.model].browse(runs.mapped("res_id"))
 
+    def matching(self, model, runs, domain):
+        """The ids of the runs' records matching ``domain``, found by the
+        database (not by reading the records)."""
+        Model = self.env[model].with_context(active_test=False)
+        return set(
+            Model.search(
+                [("id", "in", runs.mapped("res_id")), *safe_eval(domain or "[]")]
+            ).ids
+        )
+
     # -- step kinds -----------------------------------------------------
     def do_end(self, step, runs):
         self.end(runs, "done", self.env._("End"), step)
         return runs.browse()
 
     def do_condition(self, step, runs):
-        domain = safe_eval(step.condition_domain or "[]")
-        matched = set(self.records(step, runs).filtered_domain(domain).ids)
+        matched = self.matching(step.model, runs, step.condition_domain)
         yes = runs.filtered(lambda r: r.res_id in matched)
         return self.goto(yes, step, step.next_step_id, self.env._("Yes")) | self.goto(
             runs - yes, step, step.no_step_id, self.env._("No")
@@ -482,11 +478,29 @@ class _Engine:
         if step.workflow_id.company_id:
             # messages go out from the workflow's company
             action = action.with_company(step.workflow_id.company_id)
+        if self.write_at_once(action, records):
+            return
         action.with_context(
             active_model=records._name,
             active_ids=records.ids,
             active_id=records[:1].id,
         ).run()
+
+    @staticmethod
+    def write_at_once(action, records):
+        """Odoo runs an *Update Record* action once per record: a fixed value
+        of the record's own field (an update step) is written to all the
+        step's records together, as one write. False when the action is of
+        another kind."""
+        if (
+            action.state != "object_write"
+            or action.evaluation_type != "value"
+            or action.groups_id
+            or "." in (action.update_path or "")
+        ):
+            return False
+        records.write({action.update_field_id.name: action._eval_value()[action.id]})
+        return True
 
     def do_wait(self, step, runs):
         now = self.now
@@ -513,13 +527,10 @@ class _Engine:
 
     def wait_until(self, step, run):
         if step.wait_mode == "delay":
-            if step.wait_working_hours and step.wait_unit != "minutes":
+            if step.wait_working_hours:
                 calendar = (run.company_id or self.env.company).resource_calendar_id
                 if calendar:
-                    hours = step.wait_amount * (
-                        1 if step.wait_unit == "hours" else calendar.hours_per_day
-                    )
-                    return calendar.plan_hours(hours, self.now, compute_leaves=True)
+                    return self.working_time(step, calendar)
             return add_time(self.now, step.wait_amount, step.wait_unit)
         record = self.env[step.model].browse(run.res_id)
         value = record[step.wait_date_field_id.name]
@@ -528,6 +539,26 @@ class _Engine:
         if step.wait_date_field_id.ttype == "date":
             value = fields.Datetime.to_datetime(value)
         return add_time(value, step.wait_offset, step.wait_offset_unit)
+
+    def working_time(self, step, calendar):
+        """The end of the step's wait counted on ``calendar``'s working
+        hours (in its time zone, public holidays skipped; a day is the
+        calendar's hours a day); planned once for all the runs starting
+        it together."""
+        key = (step.id, calendar.id)
+        if key not in self.planned:
+            hours = (
+                step.wait_amount
+                * {
+                    "minutes": 1 / 60,
+                    "hours": 1,
+                    "days": calendar.hours_per_day,
+                }[step.wait_unit]
+            )
+            self.planned[key] = calendar.plan_hours(
+                hours, self.now, compute_leaves=True
+            ) or add_time(self.now, step.wait_amount, step.wait_unit)
+        return self.planned[key]
 
     def do_human(self, step, runs):
         activities = self.schedule_activities(step, self.records(step, runs))

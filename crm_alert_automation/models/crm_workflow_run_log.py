@@ -9,6 +9,9 @@ class CrmWorkflowRunLog(models.Model):
     _name = "crm.workflow.run.log"
     _description = "CRM Workflow Run Timeline"
     _order = "id"
+    # written once by the engine, many at a time, never edited: its moment
+    # is ``at``, and no user columns to check row by row
+    _log_access = False
 
     run_id = fields.Many2one(
         "crm.workflow.run", required=True, ondelete="cascade", index=True

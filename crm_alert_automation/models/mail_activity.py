@@ -82,6 +82,12 @@ class MailActivity(models.Model):
         domain=[("audience", "=", "operator")],
         context={"default_audience": "operator"},
     )
+    crm_workflow_user_partner_id = fields.Many2one(
+        related="user_id.partner_id",
+        string="Assigned Contact",
+        help="The contact of the user the activity is assigned to (workflow "
+        "messages to the team).",
+    )
 
     def init(self):
         res = super().init()
@@ -495,8 +501,51 @@ class MailActivity(models.Model):
     # Outbox hooks: reminders carry the due moment they are for, digests
     # do not (they list whatever is still late when sent).
     # ------------------------------------------------------------------
+    # ------------------------------------------------------------------
+    # Workflows: a human step resumes the moment its activity is marked
+    # done (or takes its cancelled branch when the activity is deleted).
+    # ------------------------------------------------------------------
+    def _crm_workflow_waiting_runs(self):
+        if not self.ids:
+            return self.env["crm.workflow.run"]
+        return (
+            self.env["crm.workflow.run"]
+            .sudo()
+            .search([("activity_id", "in", self.ids), ("state", "=", "waiting")])
+        )
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        runs = self._crm_workflow_waiting_runs()
+        activities = self.browse(self.ids)
+        res = super(
+            MailActivity, self.with_context(crm_workflow_activity_done=True)
+        )._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        runs._resume_human("done", activities)
+        return res
+
+    def unlink(self):
+        runs = (
+            self.env["crm.workflow.run"]
+            if self.env.context.get("crm_workflow_activity_done")
+            else self._crm_workflow_waiting_runs()
+        )
+        activities = self.browse(self.ids)
+        res = super().unlink()
+        runs._resume_human("cancelled", activities)
+        return res
+
     @api.model
     def _crm_alert_obsolete_reason(self, message):
+        if message.kind == "action" and not message.activity_ids:
+            # a *Send Alert Message* action run on an activity (a workflow
+            # on activities) is about the activity itself, not a reminder of
+            # it; it stands while the activity is open
+            activity = (
+                self.with_context(active_test=False).browse(message.source_id).exists()
+            )
+            if not activity.active:
+                return self.env._("The activity was done, cancelled or deleted.")
+            return False
         live = message.activity_ids.filtered("active")
         if not live:
             return self.env._("The activity was done, cancelled or deleted.")
@@ -508,6 +557,8 @@ class MailActivity(models.Model):
 
     @api.model
     def _crm_alert_render_target(self, message):
+        if message.kind == "action" and not message.activity_ids:
+            return self.browse(message.source_id).exists() or None, {}
         live = message.activity_ids.filtered("active")
         if message.due_at:
             return live[:1] or None, {}

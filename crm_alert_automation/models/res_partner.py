@@ -4,7 +4,8 @@ from odoo import api, fields, models
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "crm.workflow.record"]
 
     crm_alert_whatsapp_opt_out = fields.Boolean(
         string="No WhatsApp Messages",

@@ -244,7 +244,9 @@ class TestWorkflowTriggers(WorkflowCase):
         self.assertEqual(self.runs(by_tag).res_id, lead.id)
         self.assertEqual(self.runs(by_user).user_id, self.seller2)
 
-    def test_date_reached_and_not_updated_triggers(self):
+    def time_workflows(self, deadline_filter=False):
+        """A workflow a day before a lead's deadline, one for a lead not
+        updated for 3 days; their automation rules last checked at START."""
         deadline = self.make_workflow(
             [self.update_step()],
             trigger="date",
@@ -253,6 +255,7 @@ class TestWorkflowTriggers(WorkflowCase):
             .id,
             trigger_delay=-1,
             trigger_delay_unit="day",
+            filter_domain=deadline_filter,
         )[0]
         stale = self.make_workflow(
             [self.update_step("referred", "stale")],
@@ -261,16 +264,24 @@ class TestWorkflowTriggers(WorkflowCase):
             trigger_delay_unit="day",
             filter_domain="[('name', '=', 'Quiet deal')]",
         )[0]
-        due = self.lead(name="Due deal", date_deadline="2026-12-10")
+        automations = (deadline | stale).sudo().automation_id
+        automations.write({"last_run": START})
+        return deadline, stale, automations
+
+    def quiet_lead(self):
+        """The 'Quiet deal' lead, last updated at START."""
         quiet = self.lead(name="Quiet deal")
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE crm_lead SET write_date = %s WHERE id = %s",
-            [START, quiet.id],
+            "UPDATE crm_lead SET write_date = %s WHERE id = %s", [START, quiet.id]
         )
         self.env.invalidate_all()
-        automations = (deadline | stale).sudo().automation_id
-        automations.write({"last_run": START})
+        return quiet
+
+    def test_date_reached_and_not_updated_triggers(self):
+        deadline, stale, automations = self.time_workflows()
+        due = self.lead(name="Due deal", date_deadline="2026-12-10")
+        quiet = self.quiet_lead()
         with freeze_time(START + timedelta(days=2)):
             automations._check()
         self.assertFalse(self.runs(deadline) | self.runs(stale), "too early")
@@ -279,6 +290,61 @@ class TestWorkflowTriggers(WorkflowCase):
         self.assertEqual(self.runs(deadline).res_id, due.id)
         self.assertEqual(self.runs(stale).res_id, quiet.id)
         self.assertEqual(quiet.referred, "stale")
+
+    def test_date_triggers_book_the_check_at_their_moment(self):
+        """Odoo checks time-based rules every few hours; a workflow's date
+        trigger books that check at the moment a record is due."""
+        check = self.env.ref("base_automation.ir_cron_data_base_automation_check")
+        Trigger = self.env["ir.cron.trigger"]
+        # time-based rules of the database other than the test's stay out
+        self.env["base.automation"].search(
+            [("trigger", "in", ("on_time", "on_time_created", "on_time_updated"))]
+        ).active = False
+        deadline, stale, automations = self.time_workflows(
+            "[('name', '=like', 'Flow deadline %')]"
+        )
+
+        def booked():
+            return sorted(
+                Trigger.search([("cron_id", "=", check.id)]).mapped("call_at")
+            )
+
+        Trigger.search([("cron_id", "=", check.id)]).unlink()
+        first = self.lead(name="Flow deadline A", date_deadline="2026-12-10")
+        self.assertEqual(booked(), [datetime(2026, 12, 9)], "a day before")
+        first.date_deadline = "2026-12-05"
+        self.assertEqual(booked()[0], datetime(2026, 12, 4), "moved earlier")
+        later = self.lead(name="Flow deadline B", date_deadline="2026-12-20")
+        self.assertNotIn(
+            datetime(2026, 12, 19), booked(), "the check books the next one itself"
+        )
+        quiet = self.quiet_lead()
+
+        Trigger.search([("cron_id", "=", check.id)]).unlink()
+        with freeze_time(START + timedelta(hours=1)):
+            automations._check()
+        self.assertFalse(self.runs(deadline) | self.runs(stale), "nothing due yet")
+        self.assertEqual(booked(), [datetime(2026, 12, 4)], "after a check: the next")
+
+        Trigger.search([("cron_id", "=", check.id)]).unlink()
+        with freeze_time(datetime(2026, 12, 3, 23, 59, 59)):
+            automations._check()
+        self.assertFalse(self.runs(deadline), "a second early")
+        self.assertEqual(booked(), [datetime(2026, 12, 4)])
+        Trigger.search([("cron_id", "=", check.id)]).unlink()  # as the cron does
+        with freeze_time(datetime(2026, 12, 4, 0, 0, 1)):
+            automations._check()
+        self.assertEqual(self.runs(deadline).mapped("res_id"), first.ids)
+        self.assertFalse(self.runs(stale))
+        self.assertEqual(
+            booked(), [START + timedelta(days=3)], "three days after the update"
+        )
+
+        with freeze_time(START + timedelta(days=3, seconds=1)):
+            automations._check()
+        self.assertEqual(self.runs(stale).res_id, quiet.id)
+        self.assertEqual(quiet.referred, "stale")
+        self.assertNotIn(later.id, self.runs(deadline).mapped("res_id"))
 
     def test_start_workflow_server_action(self):
         workflow, _steps = self.make_workflow([self.update_step()], trigger="manual")
@@ -539,6 +605,107 @@ class TestWorkflowSteps(WorkflowCase):
 
 
 @tagged("post_install", "-at_install", "crm_alert")
+class TestWorkflowWorkingHours(WorkflowCase):
+    """Waits on working hours only: the company's working schedule, in its
+    time zone (Jakarta, UTC+7), Monday to Friday 8-12 and 13-17."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.env["resource.calendar"].create(
+            {
+                "name": "Jakarta office",
+                "tz": "Asia/Jakarta",
+                "company_id": cls.company.id,
+                "hours_per_day": 8,
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"{day} {start}",
+                            "dayofweek": str(day),
+                            "hour_from": start,
+                            "hour_to": start + 4,
+                            "day_period": "morning" if start == 8 else "afternoon",
+                        }
+                    )
+                    for day in range(5)
+                    for start in (8, 13)
+                ],
+            }
+        )
+        cls.company.resource_calendar_id = cls.calendar
+
+    def wait_then_update(self, amount, unit, working_hours=True):
+        workflow, _steps = self.make_workflow(
+            [
+                {
+                    "kind": "wait",
+                    "wait_amount": amount,
+                    "wait_unit": unit,
+                    "wait_working_hours": working_hours,
+                    "next": 1,
+                },
+                self.update_step("referred", "after wait"),
+            ],
+            trigger="manual",
+        )
+        return workflow
+
+    def start(self, workflow, jakarta):
+        """Enrol a lead at ``jakarta`` (local time); return the lead and the
+        run's wake-up (UTC)."""
+        lead = self.lead()
+        with freeze_time(jakarta - timedelta(hours=7)):
+            run = workflow._enrol(lead)
+        self.assertEqual(run.state, "waiting")
+        return lead, run.wake_at
+
+    def test_hours_after_closing_time_resume_on_monday(self):
+        workflow = self.wait_then_update(2, "hours")
+        lead, wake = self.start(workflow, datetime(2026, 12, 4, 17, 0))  # Friday
+        self.assertEqual(wake + timedelta(hours=7), datetime(2026, 12, 7, 10, 0))
+        self.assertEqual(self.tick(wake - timedelta(seconds=1)), 0)
+        self.assertFalse(lead.referred)
+        self.assertEqual(self.tick(wake), 1)
+        self.assertEqual(lead.referred, "after wait")
+
+    def test_minutes_count_working_time_too(self):
+        workflow = self.wait_then_update(30, "minutes")
+        _lead, wake = self.start(workflow, datetime(2026, 12, 4, 16, 50))
+        self.assertEqual(wake + timedelta(hours=7), datetime(2026, 12, 7, 8, 20))
+
+    def test_a_public_holiday_is_skipped(self):
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holiday",
+                "calendar_id": self.calendar.id,
+                "company_id": self.company.id,
+                # Monday 7 December, in Jakarta
+                "date_from": datetime(2026, 12, 6, 17, 0),
+                "date_to": datetime(2026, 12, 7, 16, 59, 59),
+            }
+        )
+        workflow = self.wait_then_update(2, "hours")
+        _lead, wake = self.start(workflow, datetime(2026, 12, 4, 17, 0))
+        self.assertEqual(wake + timedelta(hours=7), datetime(2026, 12, 8, 10, 0))
+
+    def test_days_are_working_days_and_plain_waits_ignore_the_schedule(self):
+        days = self.wait_then_update(1, "days")
+        _lead, wake = self.start(days, datetime(2026, 12, 4, 10, 0))  # Friday
+        self.assertEqual(wake + timedelta(hours=7), datetime(2026, 12, 7, 10, 0))
+        plain = self.wait_then_update(2, "hours", working_hours=False)
+        _lead, wake = self.start(plain, datetime(2026, 12, 4, 17, 0))
+        self.assertEqual(wake + timedelta(hours=7), datetime(2026, 12, 4, 19, 0))
+
+    def test_runs_of_one_batch_share_the_planned_moment(self):
+        workflow = self.wait_then_update(2, "hours")
+        leads = self.lead(name="A") | self.lead(name="B") | self.lead(name="C")
+        with freeze_time(datetime(2026, 12, 4, 10, 0)):  # 17:00 in Jakarta
+            runs = workflow._enrol(leads)
+        self.assertEqual(set(runs.mapped("wake_at")), {datetime(2026, 12, 7, 3, 0)})
+
+
+@tagged("post_install", "-at_install", "crm_alert")
 class TestWorkflowTestRunAndSecurity(WorkflowCase):
     def test_test_run_sends_nothing_and_shows_the_path(self):
         template = self.env.ref("crm_alert_automation.mail_template_workflow_welcome")
@@ -640,6 +807,70 @@ class TestWorkflowTestRunAndSecurity(WorkflowCase):
                     "action_id": code.id,
                 }
             )
+
+    def test_sales_manager_picks_models_and_fields(self):
+        """The pickers of the workflow and step forms, as a sales manager
+        (no Settings rights): models, a date field, the field to update, a
+        status value, the recipient field."""
+        manager_env = self.env(user=self.manager)
+        models_found = manager_env["ir.model"].name_search(
+            "Lead", [("transient", "=", False)]
+        )
+        self.assertIn(self.lead_model.id, [id_ for id_, _name in models_found])
+        workflow = manager_env["crm.workflow"].create(
+            {"name": "Pickers", "model_id": self.lead_model.id, "trigger": "manual"}
+        )
+        fields_read = workflow.web_read(
+            {
+                "model_id": {"fields": {"display_name": {}}},
+                "trigger_date_field_id": {"fields": {"display_name": {}}},
+                "trigger_field_ids": {"fields": {"display_name": {}}},
+            }
+        )
+        self.assertEqual(fields_read[0]["model_id"]["id"], self.lead_model.id)
+        Fields = manager_env["ir.model.fields"]
+        lead = ("model_id", "=", self.lead_model.id)
+        for domain, name in (
+            ([lead, ("ttype", "in", ("date", "datetime"))], "date_deadline"),
+            (
+                [
+                    lead,
+                    ("store", "=", True),
+                    ("readonly", "=", False),
+                    ("ttype", "=", "selection"),
+                ],
+                "priority",
+            ),
+            (
+                [lead, ("ttype", "=", "many2one"), ("relation", "=", "res.partner")],
+                "partner_id",
+            ),
+        ):
+            found = Fields.web_search_read(domain, {"name": {}, "display_name": {}})
+            self.assertIn(name, [row["name"] for row in found["records"]])
+        priority = Fields._get("crm.lead", "priority")
+        values = manager_env["ir.model.fields.selection"].web_search_read(
+            [("field_id", "=", priority.id)], {"value": {}, "display_name": {}}
+        )
+        self.assertIn("3", [row["value"] for row in values["records"]])
+        step = manager_env["crm.workflow.step"].create(
+            {
+                "workflow_id": workflow.id,
+                "name": "Urgent",
+                "kind": "action",
+                "action_kind": "update",
+                "update_field_id": priority.id,
+                "update_value": "3",
+            }
+        )
+        self.assertEqual(
+            step.web_read({"update_field_id": {"fields": {"display_name": {}}}})[0][
+                "update_field_id"
+            ]["id"],
+            priority.id,
+        )
+        for model in ("crm.workflow", "crm.workflow.step"):
+            self.assertTrue(manager_env[model].get_views([(False, "form")]))
 
     def test_workflows_respect_companies(self):
         other = self.env["res.company"].create({"name": "Other Flow Co"})

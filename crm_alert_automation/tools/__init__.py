@@ -2,4 +2,4 @@ from .companies import document_companies
 from .concurrency import fetch_locked_ids
 from .records import record_of
 from .events import EVENT_NAMES, EVENTS, event_key, log_customer_messages
-from .crons import book_cron_at
+from .crons import book_cron_at, book_cron_by

@@ -39,3 +39,29 @@ def book_cron_at(env, cron_xmlid, moments):
     )
     if any(call_at <= now for (call_at,) in env.cr.fetchall()):
         env.cr.postcommit.add(env["ir.cron"].browse(cron_id)._notifydb)
+
+
+def book_cron_by(env, cron_xmlid, moment):
+    """Make sure the cron ``cron_xmlid`` runs by ``moment``: book it there
+    unless it is booked already at a moment still to come and no later (a
+    cron whose run books its next moment itself needs nothing more)."""
+    cron_id = env["ir.model.data"]._xmlid_to_res_id(
+        cron_xmlid, raise_if_not_found=False
+    )
+    if not moment or not cron_id:
+        return
+    now = fields.Datetime.now()
+    env.cr.execute(
+        SQL(
+            """
+            SELECT 1 FROM ir_cron_trigger
+             WHERE cron_id = %s AND call_at > %s AND call_at <= %s
+             LIMIT 1
+            """,
+            cron_id,
+            now,
+            moment,
+        )
+    )
+    if not env.cr.fetchone():
+        book_cron_at(env, cron_xmlid, [moment])
