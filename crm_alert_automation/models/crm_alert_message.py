@@ -1097,13 +1097,14 @@ class CrmAlertMessage(models.Model):
         template = self.wa_template_id.sudo()
         if template.status != "approved":
             status = dict(template._fields["status"]._description_selection(self.env))
+            label = f"{template.name} ({template.lang_code})"
             raise GatewayError(
                 self.env._(
                     "WhatsApp template %(template)s is not approved by Meta "
                     "(status: %(status)s): business-initiated WhatsApp messages "
                     "need an approved template. Sync the templates from Meta once "
                     "it is approved, or choose another one.",
-                    template=f"{template.name} ({template.lang_code})",
+                    template=label,
                     status=status.get(template.status, template.status),
                 ),
                 permanent=True,

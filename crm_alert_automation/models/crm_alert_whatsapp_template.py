@@ -134,12 +134,13 @@ class CrmAlertWhatsappTemplate(models.Model):
         for template in self:
             positions = template._positions()
             if positions and positions != list(range(1, len(positions) + 1)):
+                found = ", ".join(f"{{{{{n}}}}}" for n in positions)
                 raise ValidationError(
                     self.env._(
                         "%(template)s: the body's variables must be numbered "
                         "{{1}}, {{2}}… without gaps (got %(found)s).",
                         template=template.name,
-                        found=", ".join(f"{{{{{n}}}}}" for n in positions),
+                        found=found,
                     )
                 )
             numbers = template.variable_ids.mapped("position")
