@@ -15,7 +15,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize_all
 
 from ..gateways import GatewayError
-from ..tools import EVENTS, fetch_locked_ids, record_of
+from ..tools import EVENTS, book_cron_at, fetch_locked_ids, record_of
 
 _logger = logging.getLogger(__name__)
 
@@ -25,6 +25,9 @@ DISPATCH_BATCH_SIZE = 100
 # a call too).
 EMAIL_BATCH_SIZE = 1000
 MAX_ATTEMPTS = 8
+DISPATCH_CRON = "crm_alert_automation.ir_cron_crm_alert_dispatch"
+# Where a transaction keeps the moments it queued messages for.
+DISPATCH_WAKE_KEY = "crm_alert_dispatch_wake"
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 6 * 3600
 # A row left 'sending' this long belongs to a worker that died mid-send.
@@ -370,10 +373,16 @@ class CrmAlertMessage(models.Model):
         names = SQL(", ").join(SQL.identifier(column) for column in columns)
         values = {column: SQL.identifier("new", column) for column in ENQUEUE_COLUMNS}
         values["activity_ids"] = SQL("new.activity_ids::int4[]")
-        return self._enqueue_select(values, SQL("unnest(%s) AS new(%s)", arrays, names))
+        # The rows come from Python: only the outbox's own pending writes
+        # matter to the INSERT (a key a cancelled row freed); flushing every
+        # model in the middle of the caller's work (an order's confirmation)
+        # would cost it recomputations it makes again right after.
+        return self._enqueue_select(
+            values, SQL("unnest(%s) AS new(%s)", arrays, names), flush_all=False
+        )
 
     @api.model
-    def _enqueue_select(self, values, source):
+    def _enqueue_select(self, values, source, flush_all=True):
         """Queue one message per row of ``SELECT … FROM source``: the
         set-based sibling of :meth:`_enqueue`, for producers that find
         their messages with a query (thousands of reminders at a time).
@@ -402,7 +411,10 @@ class CrmAlertMessage(models.Model):
             for column in columns
         ]
         links = values.get("activity_ids", SQL("NULL"))
-        self.env.flush_all()  # what the source reads
+        if flush_all:
+            self.env.flush_all()  # what the source reads
+        else:
+            self.flush_model()
         self.env.cr.execute(
             SQL(
                 """
@@ -437,8 +449,27 @@ class CrmAlertMessage(models.Model):
         )
         created = self.env.cr.fetchall()
         if created:
-            self._trigger_dispatch(at=min(next_try for _id, next_try in created))
+            self._wake_dispatcher_at_commit(min(next_try for _id, next_try in created))
         return self.browse([row_id for row_id, _next_try in created])
+
+    @api.model
+    def _wake_dispatcher_at_commit(self, moment):
+        """Book the dispatcher at the earliest moment queued by this
+        transaction, once, when it commits (one query however many messages
+        it queued; the dispatcher books the later ones after each run)."""
+        cr = self.env.cr
+        pending = cr.precommit.data.get(DISPATCH_WAKE_KEY)
+        if pending is None:
+            pending = cr.precommit.data[DISPATCH_WAKE_KEY] = []
+            env = self.env
+
+            @cr.precommit.add
+            def book():
+                moments = cr.precommit.data.pop(DISPATCH_WAKE_KEY, [])
+                if moments:
+                    book_cron_at(env, DISPATCH_CRON, [min(moments)])
+
+        pending.append(moment)
 
     @api.model
     def _enqueue_typed(self, column, value):
