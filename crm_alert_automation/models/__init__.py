@@ -14,6 +14,7 @@ from . import sms_sms
 from . import ir_qweb
 from . import mail_render_mixin
 from . import mail_mail
+from . import base_automation
 from . import ir_actions_server
 from . import res_users
 from . import sale_order
