@@ -23,7 +23,7 @@ run (the machine's load hits them alike; the ratios are what to read):
 Queries are counted per order (confirm) and per delivery (validate), at N
 and at N/5, to show they do not grow with the number of orders.
 
-    python3 bench/bench_order_messages.py [--orders N] [--reuse]
+    python3 bench/bench_order_messages.py [--orders N] [--reuse] [--repeat R]
 """
 
 import argparse
@@ -344,6 +344,7 @@ def main():
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--variants", default="off,ours,odoo", help="in this order")
+    parser.add_argument("--repeat", type=int, default=2, help="rounds at N")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -356,13 +357,19 @@ def main():
     print(f"load average before: {os.getloadavg()}")
     sizes = [max(args.orders // 5, 1), args.orders]
     for size in sizes:
-        rows = []
-        for variant in args.variants.split(","):
-            log(f"{variant}: confirming and shipping {size} orders...")
-            rows.append(run_in_process(variant, size))
-            log(f"  {rows[-1]}")
+        repeat = args.repeat if size == args.orders else 1
+        runs = {variant: [] for variant in args.variants.split(",")}
+        for _round in range(repeat):  # interleaved: the load hits all alike
+            for variant, done in runs.items():
+                log(f"{variant}: confirming and shipping {size} orders...")
+                done.append(run_in_process(variant, size))
+                log(f"  {done[-1]}")
+        rows = [best(done) for done in runs.values()]
         reference = next(row for row in rows if row["variant"] == "off")
-        print(f"\n### {size:,} orders confirmed, {size:,} deliveries validated\n")
+        print(
+            f"\n### {size:,} orders confirmed, {size:,} deliveries validated "
+            f"(best of {repeat})\n"
+        )
         report(rows, reference)
         ours = next((row for row in rows if row["variant"] == "ours"), None)
         odoo = next((row for row in rows if row["variant"] == "odoo"), None)
@@ -376,6 +383,15 @@ def main():
                 f"plain Odoo {(odoo_total / base - 1) * 100:+.1f} %"
             )
         print(f"load average after: {os.getloadavg()}", flush=True)
+
+
+def best(runs):
+    """The fastest confirm and validate of a variant's runs (the machine's
+    load only ever adds time); queries are the same in every run."""
+    row = dict(runs[0])
+    row["confirm"] = min(run["confirm"] for run in runs)
+    row["validate"] = min(run["validate"] for run in runs)
+    return row
 
 
 if __name__ == "__main__":
