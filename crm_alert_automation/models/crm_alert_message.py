@@ -1159,8 +1159,9 @@ class CrmAlertMessage(models.Model):
     # ------------------------------------------------------------------
     def _check_quiet_hours(self):
         """A customer message due in the company's quiet hours (in the
-        customer's timezone) waits for their end: deferred, never dropped."""
-        if self.kind != "message":
+        customer's timezone) waits for their end: deferred, never dropped.
+        The customer messages of Settings (and their fallbacks) only."""
+        if not self.event:
             return
         until = self.company_id._crm_alert_quiet_until(
             fields.Datetime.now(), self._recipient_tz()
