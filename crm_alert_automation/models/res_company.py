@@ -560,9 +560,14 @@ class ResCompany(models.Model):
         self.ensure_one()
         kind = "mail" if channel == "email" else "sms"
         template = self.sudo()[f"crm_alert_{event}_{kind}_template_id"]
-        return template or self.env.ref(
+        if template:
+            return template
+        # The shipped one, by Odoo's cached XML id (env.ref() would ask the
+        # database whether it exists for every order confirmed).
+        shipped = self.env["ir.model.data"]._xmlid_to_res_id(
             f"crm_alert_automation.{kind}_template_{event}", raise_if_not_found=False
         )
+        return template.browse(shipped or ())
 
     @api.model
     def _crm_alert_event_enabled_anywhere(self, event):
