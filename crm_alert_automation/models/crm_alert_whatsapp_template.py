@@ -247,22 +247,28 @@ class CrmAlertWhatsappTemplate(models.Model):
                 ]
 
     def action_sync_from_meta(self):
-        gateway = self.gateway_id[:1] or self.env["crm.alert.gateway"].search(
-            [("provider", "=", "meta"), ("company_id", "in", self.company_id.ids)],
-            limit=1,
+        """Sync from Meta: the templates' own gateways, else every Meta
+        gateway of the companies the user works in."""
+        gateways = self.gateway_id or self.env["crm.alert.gateway"].search(
+            [
+                ("provider", "=", "meta"),
+                ("company_id", "in", self.env.companies.ids),
+                ("meta_waba_id", "!=", False),
+            ]
         )
-        if not gateway:
-            gateway = self.env["crm.alert.gateway"].search(
-                [("provider", "=", "meta")], limit=1
-            )
-        if not gateway:
+        if not gateways:
             raise ValidationError(
                 self.env._(
-                    "Sync from Meta needs a Meta WhatsApp Cloud API gateway: add "
-                    "one in CRM → Configuration → SMS/WhatsApp Gateways."
+                    "Sync from Meta needs a Meta WhatsApp Cloud API gateway "
+                    "with its WhatsApp Business Account ID: add one in CRM → "
+                    "Configuration → SMS/WhatsApp Gateways."
                 )
             )
-        return gateway.action_sync_whatsapp_templates()
+        action = None
+        for gateway in gateways:
+            action = gateway.action_sync_whatsapp_templates()
+        action["domain"] = [("gateway_id", "in", gateways.ids)]
+        return action
 
 
 def format_value(env, field, value, lang):

@@ -317,6 +317,32 @@ class TestSyncFromMeta(ChannelsCase):
         review = templates.filtered(lambda t: t.name == "ulasan")
         self.assertEqual((review.status, review.lang_code), ("pending", "en_US"))
 
+    def test_sync_from_the_template_list(self):
+        """The list's Sync from Meta, nothing selected: the company's Meta
+        gateways."""
+        type(self).template_pages = [
+            {
+                "data": [
+                    {
+                        "id": "444",
+                        "name": "ulasan_produk",
+                        "language": "id",
+                        "status": "APPROVED",
+                        "category": "MARKETING",
+                        "components": [{"type": "BODY", "text": "Halo {{1}}!"}],
+                    }
+                ]
+            }
+        ]
+        Template = self.env["crm.alert.whatsapp.template"]
+        action = Template.browse().action_sync_from_meta()
+        [template] = Template.search(action["domain"])
+        self.assertEqual(
+            (template.name, template.status), ("ulasan_produk", "approved")
+        )
+        self.assertEqual(template.gateway_id, self.gateway)
+        self.assertEqual(len(self.requests_to(TEMPLATES_PATH)), 1, "one page")
+
     def test_sync_refused_says_why_without_the_token(self):
         type(self).template_pages = []
         self.gateway.meta_access_token = "expired-token-xyz"
