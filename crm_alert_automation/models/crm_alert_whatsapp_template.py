@@ -271,8 +271,9 @@ class CrmAlertWhatsappTemplate(models.Model):
         return action
 
 
-def format_value(env, field, value, lang):
-    """A field value as the customer reads it."""
+def format_value(env, field, value, lang, currency=None):
+    """A field value as the customer reads it (an amount with its
+    currency)."""
     if not value and value is not False and value != 0:
         return ""
     if isinstance(value, models.BaseModel):
@@ -282,7 +283,11 @@ def format_value(env, field, value, lang):
     if field is not None and field.type == "date":
         return tools.format_date(env, value, lang_code=lang)
     if field is not None and field.type in ("float", "monetary"):
-        return tools.formatLang(env.with_context(lang=lang), value)
+        return tools.formatLang(
+            env(context=dict(env.context, lang=lang)),
+            value,
+            currency_obj=currency or None,
+        )
     if field is not None and field.type == "selection":
         return dict(field._description_selection(env)).get(value, value)
     if value is False:

@@ -78,11 +78,18 @@ class CrmAlertWhatsappTemplateVariable(models.Model):
     def _value(self, record):
         """This variable's text for ``record``, in the customer's language."""
         self.ensure_one()
-        value = record.sudo()
+        value = holder = record.sudo()
         field = None
         for field in self._fields_of_path():
-            value = value[:1][field.name]
+            holder = value[:1]
+            value = holder[field.name]
+        currency = None
+        if field is not None and field.type == "monetary":
+            currency_field = field.get_currency_field(holder)
+            currency = holder[currency_field] if currency_field else None
         partner = record["partner_id"] if "partner_id" in record._fields else record
         lang = partner.lang if partner._name == "res.partner" else None
-        text = format_value(record.env, field, value, lang or record.env.lang)
+        text = format_value(
+            record.env, field, value, lang or record.env.lang, currency=currency
+        )
         return text.strip() or self.default_value or EMPTY_VALUE

@@ -127,6 +127,26 @@ class TestWhatsappTemplates(ChannelsCase):
         self.assertEqual(message.body_text, read)
         self.assertTrue(any(read in body for body in self.notes(order)))
 
+    def test_amount_with_its_currency(self):
+        template = self.template(
+            name="total",
+            body="Total {{1}}",
+            variable_ids=[(0, 0, {"position": 1, "field_path": "amount_total"})],
+        )
+        self.company.crm_alert_order_created_wa_template_id = template
+        order = self.confirmed()
+        self.dispatch()
+        self.assertEqual(self.messages("order_created", order).error, False)
+        [request] = self.requests_to("/messages")
+        [parameter] = request["json"]["template"]["components"][0]["parameters"]
+        symbol = order.currency_id.symbol
+        self.assertIn(symbol, parameter["text"])
+        self.assertIn(f"{order.amount_total:,.2f}", parameter["text"])
+        self.assertEqual(
+            self.messages("order_created", order).body_text,
+            f"Total {parameter['text']}",
+        )
+
     def test_template_not_approved_is_not_sent_and_says_why(self):
         self.company.crm_alert_order_created_wa_template_id = self.template(
             status="pending"
