@@ -25,6 +25,7 @@
         "views/res_config_settings_views.xml",
         "views/crm_alert_message_views.xml",
         "views/crm_alert_gateway_views.xml",
+        "views/crm_alert_whatsapp_template_views.xml",
         "views/ir_actions_server_views.xml",
         "views/res_config_settings_order_messages_views.xml",
         "views/sale_order_views.xml",

@@ -14,6 +14,8 @@ from werkzeug.exceptions import Forbidden, NotFound
 from odoo import http
 from odoo.http import request
 
+from ..gateways.meta_whatsapp import meta_error_reason
+
 _logger = logging.getLogger(__name__)
 
 # Largest id PostgreSQL's integer column holds: a larger one is no record.
@@ -101,9 +103,9 @@ def meta_receipts(payload):
                 reason = None
                 if status == "failed":
                     error = errors[0] if errors else {}
-                    reason = "Meta: {} ({})".format(
-                        str(error.get("title") or "failed")[:200],
+                    reason = "Meta: " + meta_error_reason(
                         str(error.get("code"))[:20],
+                        str(error.get("title") or "failed")[:200],
                     )
                 receipts.append((message_id, reference, status, reason))
     return receipts

@@ -1,9 +1,34 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from .base import Provider, json_object, json_path, response_json
+import requests
+
+from .base import GatewayError, Provider, json_object, json_path, response_json
 
 # Meta echoes this much of biz_opaque_callback_data in the status webhook.
 MAX_CALLBACK_DATA = 512
+# Templates asked of the Graph API a page; pages followed at most (a
+# business account has at most a few hundred templates).
+TEMPLATE_PAGE_SIZE = 100
+MAX_TEMPLATE_PAGES = 50
+# Meta's error codes that need words a shop owner understands.
+META_ERRORS = {
+    132001: "Meta knows no approved WhatsApp template of this name in this "
+    "language: sync the templates (Sync from Meta) or choose another one",
+    131047: "More than 24 hours have passed since the customer last wrote: "
+    "WhatsApp allows only an approved template message now; choose a "
+    "WhatsApp template for this message in Settings",
+}
+
+
+def meta_error_reason(code, message):
+    """Meta's ``message`` with our words first for the codes we know."""
+    try:
+        known = META_ERRORS.get(int(code))
+    except (TypeError, ValueError):
+        known = None
+    if known:
+        return f"{known} (Meta code {code}: {str(message)[:200]})"
+    return f"{str(message)[:400]} (Meta code {code})"
 
 
 class MetaWhatsAppProvider(Provider):
@@ -63,7 +88,82 @@ class MetaWhatsAppProvider(Provider):
     def error_reason(self, response):
         error = json_object(response).get("error")
         if isinstance(error, dict) and error.get("message"):
-            return self.redact(
-                f"{str(error['message'])[:400]} (Meta code {error.get('code')})"
-            )
+            return self.redact(meta_error_reason(error.get("code"), error["message"]))
         return super().error_reason(response)
+
+    # -- message templates -------------------------------------------
+    def list_templates(self):
+        """Every message template of the business account, following the
+        Graph API's pages by their ``after`` cursor (the request stays on
+        the gateway's own address, token and all): a list of dicts with
+        id, name, language, status, category, body and rejected_reason."""
+        gateway = self.gateway
+        url = (
+            f"{gateway._base_url()}/{gateway.meta_api_version}/"
+            f"{gateway.meta_waba_id}/message_templates"
+        )
+        params = {
+            "fields": "id,name,language,status,category,components,rejected_reason",
+            "limit": TEMPLATE_PAGE_SIZE,
+        }
+        headers = {"Authorization": f"Bearer {gateway.meta_access_token}"}
+        templates = []
+        try:
+            for _page in range(MAX_TEMPLATE_PAGES):
+                try:
+                    response = requests.get(
+                        url,
+                        params=params,
+                        headers=headers,
+                        timeout=gateway.timeout_seconds,
+                    )
+                except (requests.RequestException, ValueError, TypeError) as error:
+                    raise self.request_failure(error, url) from None
+                if response.status_code >= 400:
+                    raise GatewayError(
+                        f"Meta refused the template list ({response.status_code}): "
+                        f"{self.error_reason(response)}",
+                        permanent=response.status_code < 500,
+                        http_status=response.status_code,
+                    )
+                data = json_object(response)
+                templates += [
+                    self._template(item)
+                    for item in data.get("data") or []
+                    if isinstance(item, dict) and item.get("name")
+                ]
+                after = json_path(data, "paging.cursors.after")
+                if not (json_path(data, "paging.next") and isinstance(after, str)):
+                    break
+                params = dict(params, after=after)
+        except GatewayError as error:
+            error.reason = self.redact(error.reason)
+            error.args = (error.reason,)
+            raise
+        return templates
+
+    @staticmethod
+    def _template(item):
+        components = item.get("components")
+        body = (
+            next(
+                (
+                    component.get("text")
+                    for component in components
+                    if isinstance(component, dict)
+                    and str(component.get("type", "")).upper() == "BODY"
+                ),
+                "",
+            )
+            if isinstance(components, list)
+            else ""
+        )
+        return {
+            "id": str(item.get("id") or ""),
+            "name": str(item["name"])[:512],
+            "language": str(item.get("language") or ""),
+            "status": str(item.get("status") or "").upper(),
+            "category": str(item.get("category") or "").upper(),
+            "body": str(body or ""),
+            "rejected_reason": str(item.get("rejected_reason") or ""),
+        }

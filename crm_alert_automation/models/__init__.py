@@ -8,6 +8,8 @@ from . import crm_activity_reminder_holder
 from . import mail_activity
 from . import calendar_event
 from . import crm_alert_gateway
+from . import crm_alert_whatsapp_template
+from . import crm_alert_whatsapp_template_variable
 from . import crm_alert_message
 from . import crm_alert_message_attempt
 from . import sms_sms

@@ -161,7 +161,7 @@ class BaseAutomation(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.keys() & {"active", "trigger", "model_id", "filter_domain"}:
+        if vals.keys() & {"active", "trigger", "model_id", "filter_domain", "sequence"}:
             self.env.registry.clear_cache()  # _crm_action_rows
         if vals.keys() & {
             "active",

@@ -99,6 +99,10 @@ class CrmAlertGateway(models.Model):
     whatsapp_from = fields.Char(string="WhatsApp Sender", help="+E164 number.")
     # Meta WhatsApp Cloud API
     meta_phone_number_id = fields.Char(string="Phone Number ID")
+    meta_waba_id = fields.Char(
+        string="WhatsApp Business Account ID",
+        help="Needed to sync the message templates from Meta.",
+    )
     meta_access_token = fields.Char(string="Access Token", groups=SECRET)
     meta_api_version = fields.Char(string="Graph API Version", default="v19.0")
     meta_app_secret = fields.Char(string="App Secret", groups=SECRET)
@@ -295,6 +299,38 @@ class CrmAlertGateway(models.Model):
     def _send(self, number_e164, text, reference, channel, template=None):
         """Send one message; returns a SendResult or raises GatewayError."""
         return self._provider().send(number_e164, text, reference, channel, template)
+
+    def action_sync_whatsapp_templates(self):
+        """Sync from Meta: the business account's message templates (status
+        and body) into WhatsApp Templates."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.provider != "meta":
+            raise UserError(
+                self.env._("Only a Meta WhatsApp Cloud API gateway has templates.")
+            )
+        if not self.meta_waba_id:
+            raise UserError(
+                self.env._(
+                    "WhatsApp Business Account ID: enter it before syncing the "
+                    "templates."
+                )
+            )
+        try:
+            found = self._provider().list_templates()
+        except GatewayError as error:
+            raise UserError(
+                self.env._(
+                    "The templates could not be synced: %(reason)s",
+                    reason=error.reason,
+                )
+            ) from error
+        self.env["crm.alert.whatsapp.template"]._sync_from_meta(self, found)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_alert_automation.crm_alert_whatsapp_template_action"
+        )
+        action["domain"] = [("gateway_id", "=", self.id)]
+        return action
 
     def action_send_test(self):
         self.ensure_one()

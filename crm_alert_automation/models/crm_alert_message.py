@@ -15,7 +15,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize_all
 
 from ..gateways import GatewayError
-from ..tools import fetch_locked_ids, record_of
+from ..tools import EVENTS, book_cron_at, fetch_locked_ids, record_of
 
 _logger = logging.getLogger(__name__)
 
@@ -25,6 +25,9 @@ DISPATCH_BATCH_SIZE = 100
 # a call too).
 EMAIL_BATCH_SIZE = 1000
 MAX_ATTEMPTS = 8
+DISPATCH_CRON = "crm_alert_automation.ir_cron_crm_alert_dispatch"
+# Where a transaction keeps the moments it queued messages for.
+DISPATCH_WAKE_KEY = "crm_alert_dispatch_wake"
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 6 * 3600
 # A row left 'sending' this long belongs to a worker that died mid-send.
@@ -59,7 +62,12 @@ ENQUEUE_COLUMNS = {
     "sms_uuid": "varchar",
     "gateway_id": "int4",
     "next_try": "timestamp",
+    "event": "varchar",
+    "wa_template_id": "int4",
+    "fallback_channels": "varchar",
+    "fallback_of_id": "int4",
 }
+
 # What _enqueue() and _enqueue_select() fill in when a producer does not.
 ENQUEUE_DEFAULTS = {"kind": "message", "channel": "email", "sender": "system"}
 
@@ -89,6 +97,10 @@ class RateLimited(Exception):
     def __init__(self, until):
         super().__init__(until)
         self.until = until
+
+
+class QuietHours(RateLimited):
+    """Not now: the customer's quiet hours; the message waits for the morning."""
 
 
 class CrmAlertMessage(models.Model):
@@ -188,6 +200,33 @@ class CrmAlertMessage(models.Model):
     wa_template_name = fields.Char(string="WhatsApp Template", readonly=True)
     wa_template_lang = fields.Char(string="WhatsApp Template Language", readonly=True)
     wa_template_params = fields.Json(string="WhatsApp Template Values", readonly=True)
+    wa_template_id = fields.Many2one(
+        "crm.alert.whatsapp.template",
+        string="WhatsApp Template Record",
+        readonly=True,
+        ondelete="set null",
+        help="Sent as this Meta-approved template, its variables filled when "
+        "the message is sent.",
+    )
+    event = fields.Selection(
+        EVENTS,
+        string="Customer Message Event",
+        readonly=True,
+        help="The customer message of Settings this row is.",
+    )
+    fallback_channels = fields.Char(
+        readonly=True,
+        help="Channels tried next, in order, should this one not reach the "
+        "customer (comma-separated).",
+    )
+    fallback_of_id = fields.Many2one(
+        "crm.alert.message",
+        string="Instead Of",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The message on another channel this one replaces.",
+    )
     sms_id = fields.Many2one(
         "sms.sms",
         string="Odoo SMS",
@@ -334,10 +373,16 @@ class CrmAlertMessage(models.Model):
         names = SQL(", ").join(SQL.identifier(column) for column in columns)
         values = {column: SQL.identifier("new", column) for column in ENQUEUE_COLUMNS}
         values["activity_ids"] = SQL("new.activity_ids::int4[]")
-        return self._enqueue_select(values, SQL("unnest(%s) AS new(%s)", arrays, names))
+        # The rows come from Python: only the outbox's own pending writes
+        # matter to the INSERT (a key a cancelled row freed); flushing every
+        # model in the middle of the caller's work (an order's confirmation)
+        # would cost it recomputations it makes again right after.
+        return self._enqueue_select(
+            values, SQL("unnest(%s) AS new(%s)", arrays, names), flush_all=False
+        )
 
     @api.model
-    def _enqueue_select(self, values, source):
+    def _enqueue_select(self, values, source, flush_all=True):
         """Queue one message per row of ``SELECT … FROM source``: the
         set-based sibling of :meth:`_enqueue`, for producers that find
         their messages with a query (thousands of reminders at a time).
@@ -365,7 +410,10 @@ class CrmAlertMessage(models.Model):
             )
             for column in columns
         ]
-        self.env.flush_all()  # what the source reads
+        if flush_all:
+            self.env.flush_all()  # what the source reads
+        else:
+            self.flush_model()
         self.env.cr.execute(
             SQL(
                 """
@@ -395,7 +443,7 @@ class CrmAlertMessage(models.Model):
         )
         created = self.env.cr.fetchall()
         if created:
-            self._trigger_dispatch(at=min(next_try for _id, next_try in created))
+            self._wake_dispatcher_at_commit(min(next_try for _id, next_try in created))
         return self.browse([row_id for row_id, _next_try in created])
 
     @api.model
@@ -411,6 +459,25 @@ class CrmAlertMessage(models.Model):
                     ON CONFLICT DO NOTHING
                 )"""
         )
+
+    @api.model
+    def _wake_dispatcher_at_commit(self, moment):
+        """Book the dispatcher at the earliest moment queued by this
+        transaction, once, when it commits (one query however many messages
+        it queued; the dispatcher books the later ones after each run)."""
+        cr = self.env.cr
+        pending = cr.precommit.data.get(DISPATCH_WAKE_KEY)
+        if pending is None:
+            pending = cr.precommit.data[DISPATCH_WAKE_KEY] = []
+            env = self.env
+
+            @cr.precommit.add
+            def book():
+                moments = cr.precommit.data.pop(DISPATCH_WAKE_KEY, [])
+                if moments:
+                    book_cron_at(env, DISPATCH_CRON, [min(moments)])
+
+        pending.append(moment)
 
     @api.model
     def _enqueue_typed(self, column, value):
@@ -702,6 +769,7 @@ class CrmAlertMessage(models.Model):
         if mail.state == "sent":
             return True
         self._check_still_wanted()
+        self._check_quiet_hours()
         values = self._render_email()
         if mail:
             mail.write(dict(values, state="outgoing", failure_reason=False))
@@ -835,6 +903,8 @@ class CrmAlertMessage(models.Model):
     # ------------------------------------------------------------------
     def _settle(self, values):
         self.write(dict(values, settled_at=fields.Datetime.now()))
+        if values.get("state") in ("failed", "skipped"):
+            self._fall_back()
         self._call_producers("_crm_alert_state_changed")
 
     def _record_success(self):
@@ -1022,6 +1092,7 @@ class CrmAlertMessage(models.Model):
 
     def _send_text(self):
         self._check_still_wanted()
+        self._check_quiet_hours()
         gateway = self.gateway_id or self.env["crm.alert.gateway"]._for_channel(
             self.channel, self.company_id
         )
@@ -1040,10 +1111,14 @@ class CrmAlertMessage(models.Model):
         self.phone = number
         self._check_consent(number)
         self._check_rate_limit(gateway)
-        text = self._render_text()
+        if self.wa_template_id and self.channel == "whatsapp":
+            self._fill_wa_template()
+            text = self.body_text
+        else:
+            text = self._render_text()
         self.write({"body_text": text, "subject": self.subject or one_line(text)[:80]})
         template = None
-        if self.wa_template_name:
+        if self.wa_template_name and gateway.provider == "meta":
             template = {
                 "name": self.wa_template_name,
                 "language": self.wa_template_lang,
@@ -1053,6 +1128,107 @@ class CrmAlertMessage(models.Model):
             number, text, f"crm-alert-{self.id}", self.channel, template
         )
         self.provider_message_id = result.provider_message_id
+
+    def _fill_wa_template(self):
+        """Name, language and variable values of the row's WhatsApp
+        template, and the text the customer reads; only an approved
+        template goes out."""
+        template = self.wa_template_id.sudo()
+        if template.status != "approved":
+            status = dict(template._fields["status"]._description_selection(self.env))
+            label = f"{template.name} ({template.lang_code})"
+            raise GatewayError(
+                self.env._(
+                    "WhatsApp template %(template)s is not approved by Meta "
+                    "(status: %(status)s): business-initiated WhatsApp messages "
+                    "need an approved template. Sync the templates from Meta once "
+                    "it is approved, or choose another one.",
+                    template=label,
+                    status=status.get(template.status, template.status),
+                ),
+                permanent=True,
+            )
+        record, _add_context = self._render_target()
+        try:
+            params = template._render_params(record)
+        except ValueError as error:
+            raise GatewayError(str(error), permanent=True) from error
+        self.write(
+            {
+                "wa_template_name": template.name,
+                "wa_template_lang": template.lang_code,
+                "wa_template_params": params,
+                "body_text": template._render_body(params),
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Quiet hours and fallback (customer messages)
+    # ------------------------------------------------------------------
+    def _check_quiet_hours(self):
+        """A customer message due in the company's quiet hours (in the
+        customer's timezone) waits for their end: deferred, never dropped.
+        The customer messages of Settings (and their fallbacks) only."""
+        if not self.event:
+            return
+        until = self.company_id._crm_alert_quiet_until(
+            fields.Datetime.now(), self._recipient_tz()
+        )
+        if until:
+            raise QuietHours(until)
+
+    def _recipient_tz(self):
+        return self.recipient_partner_id.tz or self.company_id.partner_id.tz or "UTC"
+
+    def _fall_back(self):
+        """Queue each failed or skipped customer message again on the next
+        channel of its fallback chain that the company can send on."""
+        vals_list = []
+        for message in self.filtered(
+            lambda m: m.fallback_channels and m.state in ("failed", "skipped")
+        ):
+            chain = message.fallback_channels.split(",")
+            while chain:
+                channel, chain = chain[0], chain[1:]
+                values = message._fallback_values(channel, chain)
+                if values:
+                    vals_list.append(values)
+                    break
+        return self._enqueue(vals_list) if vals_list else self.browse()
+
+    def _fallback_values(self, channel, rest):
+        """The ``_enqueue`` values of this message on ``channel``, or None
+        when the company cannot send it there."""
+        company = self.company_id.sudo()
+        if channel == "email":
+            if not company._crm_alert_has_system_account():
+                return None
+        elif not self.env["crm.alert.gateway"]._for_channel(channel, company):
+            return None
+        template = (
+            company._crm_alert_event_template(self.event, channel)
+            if self.event
+            else None
+        )
+        if not template:
+            return None
+        return {
+            "company_id": company.id,
+            "kind": self.kind,
+            "channel": channel,
+            "event": self.event,
+            "dedupe_key": f"{self.dedupe_key}>{channel}",
+            "source_model": self.source_model,
+            "source_id": self.source_id,
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "partner": self.recipient_partner_id,
+            "sender": self.sender,
+            "template": template,
+            "due_at": self.due_at,
+            "fallback_channels": ",".join(rest) or None,
+            "fallback_of_id": self.id,
+        }
 
     def _apply_receipt(self, status, reason=None):
         """A provider's delivery receipt: sent → delivered → read, or failed."""

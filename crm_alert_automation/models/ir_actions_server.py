@@ -184,6 +184,11 @@ class IrActionsServer(models.Model):
                     "send_after": moment,
                     "due_at": moment,
                     "dedupe_key": event_key(event, record, moment),
+                    "event": event,
+                    "wa_template_id": config["wa_template"].id
+                    if config["wa_template"]
+                    else None,
+                    "fallback_channels": ",".join(config["fallback"]) or None,
                 }
             )
         self.env["crm.alert.message"].sudo()._enqueue(vals_list)

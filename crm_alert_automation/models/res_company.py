@@ -2,7 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import math
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import ValidationError
@@ -24,10 +26,13 @@ EVENT_MODELS = {
     "order_received": "sale.order",
 }
 MAX_RECEIVED_DAYS = 365
+# The channels tried after each one when an event falls back.
+FALLBACK_CHAIN = {"whatsapp": ("sms", "email"), "sms": ("email",), "email": ()}
 
 
 def _event_fields(event, label, model):
-    """(enabled, channel, e-mail template, text template) of one event."""
+    """(enabled, channel, e-mail template, text template, WhatsApp template,
+    fallback) of one event."""
     return (
         fields.Boolean(string=f"{label} Message"),
         fields.Selection(
@@ -45,6 +50,21 @@ def _event_fields(event, label, model):
             domain=[("model", "=", model)],
             ondelete="set null",
             help="The SMS or WhatsApp text.",
+        ),
+        fields.Many2one(
+            "crm.alert.whatsapp.template",
+            string=f"{label} WhatsApp Template",
+            domain=[("model", "=", model)],
+            ondelete="set null",
+            help="Sent as this Meta-approved template (needed to write first "
+            "to a customer who has not written in the last 24 hours); empty: "
+            "the text template as a plain WhatsApp message.",
+        ),
+        fields.Boolean(
+            string=f"{label} Fallback",
+            help="When the message cannot reach the customer on its channel "
+            "(no WhatsApp consent, no usable number, refused by the provider), "
+            "send it on the next one: WhatsApp → SMS → e-mail.",
         ),
     )
 
@@ -400,36 +420,48 @@ class ResCompany(models.Model):
         crm_alert_welcome_channel,
         crm_alert_welcome_mail_template_id,
         crm_alert_welcome_sms_template_id,
+        crm_alert_welcome_wa_template_id,
+        crm_alert_welcome_fallback,
     ) = _event_fields("welcome", "Welcome", "res.partner")
     (
         crm_alert_order_created_enabled,
         crm_alert_order_created_channel,
         crm_alert_order_created_mail_template_id,
         crm_alert_order_created_sms_template_id,
+        crm_alert_order_created_wa_template_id,
+        crm_alert_order_created_fallback,
     ) = _event_fields("order_created", "Order Created", "sale.order")
     (
         crm_alert_order_paid_enabled,
         crm_alert_order_paid_channel,
         crm_alert_order_paid_mail_template_id,
         crm_alert_order_paid_sms_template_id,
+        crm_alert_order_paid_wa_template_id,
+        crm_alert_order_paid_fallback,
     ) = _event_fields("order_paid", "Order Paid", "sale.order")
     (
         crm_alert_order_shipped_enabled,
         crm_alert_order_shipped_channel,
         crm_alert_order_shipped_mail_template_id,
         crm_alert_order_shipped_sms_template_id,
+        crm_alert_order_shipped_wa_template_id,
+        crm_alert_order_shipped_fallback,
     ) = _event_fields("order_shipped", "Order Shipped", "stock.picking")
     (
         crm_alert_order_followup_enabled,
         crm_alert_order_followup_channel,
         crm_alert_order_followup_mail_template_id,
         crm_alert_order_followup_sms_template_id,
+        crm_alert_order_followup_wa_template_id,
+        crm_alert_order_followup_fallback,
     ) = _event_fields("order_followup", "Delivery Follow-up", "sale.order")
     (
         crm_alert_order_received_enabled,
         crm_alert_order_received_channel,
         crm_alert_order_received_mail_template_id,
         crm_alert_order_received_sms_template_id,
+        crm_alert_order_received_wa_template_id,
+        crm_alert_order_received_fallback,
     ) = _event_fields("order_received", "Order Received", "sale.order")
     crm_alert_welcome_on_import = fields.Boolean(
         string="Welcome Imported Contacts",
@@ -452,6 +484,13 @@ class ResCompany(models.Model):
         default=3,
         help="Days after the delivery follow-up reached the customer.",
     )
+    crm_alert_quiet_hours = fields.Boolean(
+        string="Quiet Hours",
+        help="No customer message between these hours in the customer's "
+        "timezone: messages due then wait for the end of the quiet hours.",
+    )
+    crm_alert_quiet_start = fields.Float(string="Quiet From", default=21.0)
+    crm_alert_quiet_end = fields.Float(string="Quiet Until", default=8.0)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -471,15 +510,64 @@ class ResCompany(models.Model):
             return None
         channel = company[f"crm_alert_{event}_channel"] or "whatsapp"
         template = company._crm_alert_event_template(event, channel)
-        return {"channel": channel, "template": template} if template else None
+        if not template:
+            return None
+        wa_template = (
+            company[f"crm_alert_{event}_wa_template_id"]
+            if channel == "whatsapp"
+            else None
+        )
+        fallback = (
+            FALLBACK_CHAIN[channel] if company[f"crm_alert_{event}_fallback"] else ()
+        )
+        return {
+            "channel": channel,
+            "template": template,
+            "wa_template": wa_template or None,
+            "fallback": fallback,
+        }
+
+    def _crm_alert_quiet_until(self, now, tz_name):
+        """The end of the quiet hours (UTC, naive) when ``now`` (UTC, naive)
+        falls in them for someone in ``tz_name``, else None."""
+        self.ensure_one()
+        company = self.sudo()
+        if not company.crm_alert_quiet_hours:
+            return None
+        try:
+            tz = pytz.timezone(tz_name or "UTC")
+        except pytz.UnknownTimeZoneError:
+            tz = pytz.utc
+        local = pytz.utc.localize(now).astimezone(tz)
+        start = round(company.crm_alert_quiet_start * 60)
+        end = round(company.crm_alert_quiet_end * 60)
+        minute = local.hour * 60 + local.minute
+        if start == end:
+            return None
+        if start < end:
+            quiet = start <= minute < end
+            end_day = local.date()
+        else:  # over midnight: 21:00 → 08:00
+            quiet = minute >= start or minute < end
+            end_day = local.date() + timedelta(days=1 if minute >= start else 0)
+        if not quiet:
+            return None
+        hour, minute = divmod(end, 60)
+        until = tz.localize(datetime.combine(end_day, time(hour, minute)))
+        return until.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _crm_alert_event_template(self, event, channel):
         self.ensure_one()
         kind = "mail" if channel == "email" else "sms"
         template = self.sudo()[f"crm_alert_{event}_{kind}_template_id"]
-        return template or self.env.ref(
+        if template:
+            return template
+        # The shipped one, by Odoo's cached XML id (env.ref() would ask the
+        # database whether it exists for every order confirmed).
+        shipped = self.env["ir.model.data"]._xmlid_to_res_id(
             f"crm_alert_automation.{kind}_template_{event}", raise_if_not_found=False
         )
+        return template.browse(shipped or ())
 
     @api.model
     def _crm_alert_event_enabled_anywhere(self, event):
@@ -509,9 +597,25 @@ class ResCompany(models.Model):
         return self.sudo().crm_alert_order_shipped_enabled
 
     # ------------------------------------------------------------------
-    @api.constrains("crm_alert_order_followup_hour", "crm_alert_order_received_days")
+    @api.constrains(
+        "crm_alert_order_followup_hour",
+        "crm_alert_order_received_days",
+        "crm_alert_quiet_start",
+        "crm_alert_quiet_end",
+    )
     def _check_crm_alert_order_timing(self):
         for company in self:
+            for name in ("crm_alert_quiet_start", "crm_alert_quiet_end"):
+                hour = company[name]
+                if not math.isfinite(hour) or not 0 <= round(hour * 60) <= 24 * 60 - 1:
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s must be a time of day between 00:00 and "
+                            "23:59 (got %(value)s).",
+                            field=self._fields[name]._description_string(self.env),
+                            value=hour,
+                        )
+                    )
             hour = company.crm_alert_order_followup_hour
             if not math.isfinite(hour) or not 0 <= round(hour * 60) <= 24 * 60 - 1:
                 raise ValidationError(
@@ -536,7 +640,13 @@ class ResCompany(models.Model):
         *[
             f"crm_alert_{event}_{name}"
             for event in EVENT_NAMES
-            for name in ("enabled", "channel", "mail_template_id", "sms_template_id")
+            for name in (
+                "enabled",
+                "channel",
+                "mail_template_id",
+                "sms_template_id",
+                "wa_template_id",
+            )
         ]
     )
     def _check_crm_alert_order_messages(self):
@@ -574,6 +684,27 @@ class ResCompany(models.Model):
                     model=EVENT_MODELS[event],
                 )
             )
+        wa_template = self[f"crm_alert_{event}_wa_template_id"]
+        if channel == "whatsapp" and wa_template:
+            if wa_template.model != EVENT_MODELS[event]:
+                raise ValidationError(
+                    self.env._(
+                        "%(event)s: the WhatsApp template %(template)s is for "
+                        "another kind of record (%(model)s expected).",
+                        event=label,
+                        template=wa_template.display_name,
+                        model=EVENT_MODELS[event],
+                    )
+                )
+            if wa_template.company_id != self:
+                raise ValidationError(
+                    self.env._(
+                        "%(event)s: the WhatsApp template %(template)s belongs "
+                        "to another company.",
+                        event=label,
+                        template=wa_template.display_name,
+                    )
+                )
         if channel == "email":
             if not (self.crm_alert_mail_server_id and self.crm_alert_email_from):
                 raise ValidationError(

@@ -14,6 +14,17 @@ ORDER_OPTIONS = (
     "crm_alert_order_created_on_quotation",
     "crm_alert_order_followup_hour",
     "crm_alert_order_received_days",
+    "crm_alert_quiet_hours",
+    "crm_alert_quiet_start",
+    "crm_alert_quiet_end",
+)
+EVENT_OPTIONS = (
+    "enabled",
+    "channel",
+    "mail_template_id",
+    "sms_template_id",
+    "wa_template_id",
+    "fallback",
 )
 
 
@@ -31,6 +42,12 @@ def _order_event_fields(label, model):
             string=f"{label} Text Template",
             domain=[("model", "=", model)],
         ),
+        fields.Many2one(
+            "crm.alert.whatsapp.template",
+            string=f"{label} WhatsApp Template",
+            domain=[("model", "=", model)],
+        ),
+        fields.Boolean(string=f"{label} Fallback"),
     )
 
 
@@ -123,36 +140,48 @@ class ResConfigSettings(models.TransientModel):
         crm_alert_welcome_channel,
         crm_alert_welcome_mail_template_id,
         crm_alert_welcome_sms_template_id,
+        crm_alert_welcome_wa_template_id,
+        crm_alert_welcome_fallback,
     ) = _order_event_fields("Welcome", "res.partner")
     (
         crm_alert_order_created_enabled,
         crm_alert_order_created_channel,
         crm_alert_order_created_mail_template_id,
         crm_alert_order_created_sms_template_id,
+        crm_alert_order_created_wa_template_id,
+        crm_alert_order_created_fallback,
     ) = _order_event_fields("Order Created", "sale.order")
     (
         crm_alert_order_paid_enabled,
         crm_alert_order_paid_channel,
         crm_alert_order_paid_mail_template_id,
         crm_alert_order_paid_sms_template_id,
+        crm_alert_order_paid_wa_template_id,
+        crm_alert_order_paid_fallback,
     ) = _order_event_fields("Order Paid", "sale.order")
     (
         crm_alert_order_shipped_enabled,
         crm_alert_order_shipped_channel,
         crm_alert_order_shipped_mail_template_id,
         crm_alert_order_shipped_sms_template_id,
+        crm_alert_order_shipped_wa_template_id,
+        crm_alert_order_shipped_fallback,
     ) = _order_event_fields("Order Shipped", "stock.picking")
     (
         crm_alert_order_followup_enabled,
         crm_alert_order_followup_channel,
         crm_alert_order_followup_mail_template_id,
         crm_alert_order_followup_sms_template_id,
+        crm_alert_order_followup_wa_template_id,
+        crm_alert_order_followup_fallback,
     ) = _order_event_fields("Delivery Follow-up", "sale.order")
     (
         crm_alert_order_received_enabled,
         crm_alert_order_received_channel,
         crm_alert_order_received_mail_template_id,
         crm_alert_order_received_sms_template_id,
+        crm_alert_order_received_wa_template_id,
+        crm_alert_order_received_fallback,
     ) = _order_event_fields("Order Received", "sale.order")
     crm_alert_welcome_on_import = fields.Boolean(string="Welcome Imported Contacts")
     crm_alert_order_created_on_quotation = fields.Boolean(
@@ -160,6 +189,9 @@ class ResConfigSettings(models.TransientModel):
     )
     crm_alert_order_followup_hour = fields.Float(string="Delivery Follow-up Time")
     crm_alert_order_received_days = fields.Integer(string="Order Received Delay (days)")
+    crm_alert_quiet_hours = fields.Boolean(string="Quiet Hours")
+    crm_alert_quiet_start = fields.Float(string="Quiet From")
+    crm_alert_quiet_end = fields.Float(string="Quiet Until")
 
     @api.model
     def get_values(self):
@@ -212,6 +244,12 @@ class ResConfigSettings(models.TransientModel):
                     f"crm_alert_{event}_sms_template_id": (
                         company._crm_alert_event_template(event, "sms").id
                     ),
+                    f"crm_alert_{event}_wa_template_id": (
+                        company[f"crm_alert_{event}_wa_template_id"].id
+                    ),
+                    f"crm_alert_{event}_fallback": company[
+                        f"crm_alert_{event}_fallback"
+                    ],
                 }
             )
         return res
@@ -219,7 +257,7 @@ class ResConfigSettings(models.TransientModel):
     def _crm_alert_order_message_values(self):
         values = {name: self[name] for name in ORDER_OPTIONS}
         for event in EVENT_NAMES:
-            for name in ("enabled", "channel", "mail_template_id", "sms_template_id"):
+            for name in EVENT_OPTIONS:
                 field = f"crm_alert_{event}_{name}"
                 value = self[field]
                 if isinstance(value, models.BaseModel):

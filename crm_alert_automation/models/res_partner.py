@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from ..tools import log_customer_failures
+
 
 class ResPartner(models.Model):
     _name = "res.partner"
@@ -54,3 +56,9 @@ class ResPartner(models.Model):
         if partner.user_ids:
             return self.env._("The contact is a user's own, not a customer.")
         return False
+
+    @api.model
+    def _crm_alert_state_changed(self, messages):
+        res = super()._crm_alert_state_changed(messages)
+        log_customer_failures(messages.filtered(lambda m: m.kind == "message"))
+        return res

@@ -6,7 +6,7 @@ import pytz
 
 from odoo import api, fields, models
 
-from ..tools import log_customer_messages
+from ..tools import log_customer_failures, log_customer_messages
 
 PAID_STATES = ("paid", "in_payment")
 LIVE_STATES = ("queued", "retry")
@@ -195,6 +195,7 @@ class SaleOrder(models.Model):
         """The delivery follow-up reached the customer: a delivered or read
         receipt, or sent where the channel has no receipts."""
         res = super()._crm_alert_state_changed(messages)
+        log_customer_failures(messages)
         reached = messages.filtered(
             lambda m: (
                 m.dedupe_key.startswith("order_followup:")

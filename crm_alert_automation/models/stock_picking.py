@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import log_customer_messages
+from ..tools import log_customer_failures, log_customer_messages
 
 # Carriers whose delivery type is one of these never produce a tracking
 # number themselves: someone types it in.
@@ -137,6 +137,12 @@ class StockPicking(models.Model):
     @api.model
     def _crm_alert_sent(self, messages):
         log_customer_messages(messages)
+
+    @api.model
+    def _crm_alert_state_changed(self, messages):
+        res = super()._crm_alert_state_changed(messages)
+        log_customer_failures(messages)
+        return res
 
     def _crm_alert_event_document(self):
         """Shipping messages show on the order (its chatter, its smart

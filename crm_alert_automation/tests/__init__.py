@@ -7,6 +7,8 @@ from . import test_outbox
 from . import test_security_input
 from . import test_activity_reminder_lines
 from . import test_order_messages
+from . import test_order_message_channels
+from . import test_automation_rules
 from . import test_delivery_tour
 from . import test_activity_reminders_tour
 from . import test_workflow

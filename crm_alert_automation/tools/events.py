@@ -55,3 +55,38 @@ def log_customer_messages(messages):
                 )
             )
         messages._log_notes(model, notes)
+
+
+def log_customer_failures(messages):
+    """One note per customer message that could not reach the customer
+    (failed for good, or skipped), with the reason and the channel tried
+    next, if any, in its document's chatter."""
+    messages = messages.filtered(lambda m: m.state in ("failed", "skipped"))
+    if not messages:
+        return
+    env = messages.env
+    channels = dict(messages._fields["channel"]._description_selection(env))
+    fallbacks = {
+        fallback.fallback_of_id.id: fallback
+        for fallback in messages.search([("fallback_of_id", "in", messages.ids)])
+    }
+    for model, batch in messages.filtered("res_id").grouped("res_model").items():
+        notes = []
+        for message in batch:
+            to = message.phone or message.email_to
+            to = to or message.recipient_partner_id.display_name
+            args = {"channel": channels[message.channel], "to": to}
+            text = (
+                env._("%(channel)s message to %(to)s failed", **args)
+                if message.state == "failed"
+                else env._("%(channel)s message to %(to)s not sent", **args)
+            )
+            body = Markup("%s: %s") % (text, message.error or "")
+            fallback = fallbacks.get(message.id)
+            if fallback:
+                body += Markup("<br/>%s") % env._(
+                    "Sending it by %(channel)s instead.",
+                    channel=channels[fallback.channel],
+                )
+            notes.append((message.res_id, body))
+        messages._log_notes(model, notes)
