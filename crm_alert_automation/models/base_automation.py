@@ -1,5 +1,7 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import ast
+import functools
 from datetime import datetime, timedelta
 
 from odoo import api, fields, models, tools
@@ -16,6 +18,17 @@ EPOCH = datetime(1970, 1, 1)
 # the moment of these triggers only moves later when a record changes
 # (creation, last update): the check after the last one books the next
 SELF_DATED = {"on_time_created": "create_date", "on_time_updated": "write_date"}
+
+
+@functools.lru_cache(maxsize=512)
+def literal_domain(text):
+    """A filter written as a plain literal (no ``uid``, ``user``, dates…),
+    as a tuple; None for one that needs evaluating."""
+    try:
+        domain = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return tuple(domain) if isinstance(domain, list | tuple) else None
 
 
 class BaseAutomation(models.Model):
@@ -43,6 +56,19 @@ class BaseAutomation(models.Model):
                 automations, self._fields[fname], [row[i] for row in rows]
             )
         return automations.with_env(self.env)
+
+    def _filter_post_export_domain(self, records, feedback=False):
+        """Odoo evaluates a rule's filter at every create or write; a plain
+        literal filter is read once per worker (same records kept, same
+        domain given back)."""
+        text = self.sudo().filter_domain
+        literal = literal_domain(text) if text and records else None
+        if literal is None:
+            return super()._filter_post_export_domain(records, feedback)
+        if feedback:
+            records = records.with_context(__action_feedback=True)
+        domain = list(literal)
+        return records.sudo().filtered_domain(domain).with_env(records.env), domain
 
     @api.model
     @tools.ormcache("model_name", "triggers")

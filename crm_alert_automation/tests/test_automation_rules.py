@@ -14,12 +14,13 @@ class TestAutomationRuleLookup(DemoIsolatedCase):
     def partner(self, name="Dewi"):
         return self.env["res.partner"].create({"name": name})
 
-    def rule(self, name, field, value, trigger="on_create"):
+    def rule(self, name, field, value, trigger="on_create", filter_domain=False):
         rule = self.env["base.automation"].create(
             {
                 "name": name,
                 "model_id": self.env["ir.model"]._get_id("res.partner"),
                 "trigger": trigger,
+                "filter_domain": filter_domain,
             }
         )
         self.env["ir.actions.server"].create(
@@ -58,3 +59,18 @@ class TestAutomationRuleLookup(DemoIsolatedCase):
         rule.unlink()
         gone = self.partner()
         self.assertEqual((gone.function, gone.ref), (False, "NEW"), "deleted")
+
+    def test_filters_literal_and_evaluated(self):
+        """A plain filter is read once per worker, one naming the user is
+        evaluated each time: both still decide which records a rule acts on."""
+        self.rule("VIP", "ref", "VIP", filter_domain="[('name', 'ilike', 'vip')]")
+        self.rule(
+            "Mine", "function", "Mine", filter_domain="[('name', '=', user.name)]"
+        )
+        self.assertEqual(self.partner("Ana VIP").ref, "VIP")
+        self.assertFalse(self.partner("Ana").ref)
+        self.assertFalse(self.partner("Ana").function)
+        self.assertEqual(self.partner(self.env.user.name).function, "Mine")
+        self.rule("Bo", "comment", "Bo", filter_domain="[('name', 'ilike', 'vip')]")
+        vip = self.partner("Bo vip")
+        self.assertEqual((vip.ref, str(vip.comment)), ("VIP", "<p>Bo</p>"))
