@@ -19,6 +19,8 @@ from aiosmtpd.smtp import AuthResult
 from odoo import Command, modules
 from odoo.tests import new_test_user
 
+from ..controllers.gateway_webhooks import meta_signature
+
 
 def company_salesman(env, company, login, tz, domain, **values):
     """A salesman of ``company`` only, at ``login@domain``, in timezone ``tz``."""
@@ -211,3 +213,34 @@ def _json_or_none(body):
         return json.loads(body)
     except ValueError:
         return None
+
+
+def meta_statuses_body(statuses):
+    """A WhatsApp Cloud API webhook call carrying ``statuses``, as bytes."""
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {"changes": [{"field": "messages", "value": {"statuses": statuses}}]}
+            ],
+        }
+    ).encode()
+
+
+class MetaReceipts:
+    """For an HttpCase with a Meta gateway ``self.gateway`` (app secret
+    ``meta-app-secret``): post signed delivery receipts to its webhook."""
+
+    def meta_receipt(self, statuses):
+        body = meta_statuses_body(statuses)
+        self.env.flush_all()
+        response = self.url_open(
+            f"/crm_alert/webhook/meta/{self.gateway.id}",
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Hub-Signature-256": meta_signature("meta-app-secret", body),
+            },
+        )
+        self.env.invalidate_all()
+        return response

@@ -1,10 +1,10 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import json
 
 from odoo.tests import HttpCase, tagged
 
 from ..controllers.gateway_webhooks import meta_signature, twilio_signature
+from .common import meta_statuses_body
 from .test_gateways import GatewayCase
 
 
@@ -32,18 +32,7 @@ class TestDeliveryReceipts(GatewayCase, HttpCase):
         return self.post(path, params, {"X-Twilio-Signature": signature})
 
     def meta_receipt(self, gateway, statuses, signature=None):
-        body = json.dumps(
-            {
-                "object": "whatsapp_business_account",
-                "entry": [
-                    {
-                        "changes": [
-                            {"field": "messages", "value": {"statuses": statuses}}
-                        ]
-                    }
-                ],
-            }
-        ).encode()
+        body = meta_statuses_body(statuses)
         if signature is None:
             signature = meta_signature("meta-app-secret", body)
         return self.post(

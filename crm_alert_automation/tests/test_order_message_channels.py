@@ -7,15 +7,13 @@ company's quiet hours and what the order's chatter says of each message.
 Against a local server speaking Meta's Cloud API (messages and message
 templates) and a generic SMS API, and a real SMTP server on loopback."""
 
-import json
 from datetime import datetime
 
 from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
 
-from ..controllers.gateway_webhooks import meta_signature
-from .common import HttpStub, SmtpSink, real_smtp
+from .common import HttpStub, MetaReceipts, SmtpSink, real_smtp
 from .test_order_messages import OrderMessagesCase
 
 WABA = "987654321"
@@ -503,32 +501,7 @@ class TestFallback(ChannelsCase):
 
 
 @tagged("post_install", "-at_install", "crm_alert")
-class TestRefusedByReceipt(ChannelsCase, HttpCase):
-    def meta_receipt(self, statuses):
-        body = json.dumps(
-            {
-                "object": "whatsapp_business_account",
-                "entry": [
-                    {
-                        "changes": [
-                            {"field": "messages", "value": {"statuses": statuses}}
-                        ]
-                    }
-                ],
-            }
-        ).encode()
-        self.env.flush_all()
-        response = self.url_open(
-            f"/crm_alert/webhook/meta/{self.gateway.id}",
-            data=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-Hub-Signature-256": meta_signature("meta-app-secret", body),
-            },
-        )
-        self.env.invalidate_all()
-        return response
-
+class TestRefusedByReceipt(MetaReceipts, ChannelsCase, HttpCase):
     def test_window_closed_131047_fails_readably_and_falls_back(self):
         self.company.crm_alert_order_created_fallback = True
         order = self.confirmed()

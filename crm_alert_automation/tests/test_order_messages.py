@@ -5,7 +5,6 @@ contacts, quotations, invoices and payments, deliveries, delivery receipts;
 sent to a local server speaking Meta's WhatsApp Cloud API and to a real
 SMTP server on loopback."""
 
-import json
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
@@ -13,8 +12,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from ..controllers.gateway_webhooks import meta_signature
-from .common import HttpStub, SmtpSink, real_smtp
+from .common import HttpStub, MetaReceipts, SmtpSink, real_smtp
 from .isolation import DemoIsolatedCase
 
 NOW = datetime(2026, 12, 1, 9, 0)
@@ -466,32 +464,7 @@ class TestOrderMessages(OrderMessagesCase):
 
 
 @tagged("post_install", "-at_install", "crm_alert")
-class TestOrderReceivedAfterReceipt(OrderMessagesCase, HttpCase):
-    def meta_receipt(self, statuses):
-        body = json.dumps(
-            {
-                "object": "whatsapp_business_account",
-                "entry": [
-                    {
-                        "changes": [
-                            {"field": "messages", "value": {"statuses": statuses}}
-                        ]
-                    }
-                ],
-            }
-        ).encode()
-        self.env.flush_all()
-        response = self.url_open(
-            f"/crm_alert/webhook/meta/{self.gateway.id}",
-            data=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-Hub-Signature-256": meta_signature("meta-app-secret", body),
-            },
-        )
-        self.env.invalidate_all()
-        return response
-
+class TestOrderReceivedAfterReceipt(MetaReceipts, OrderMessagesCase, HttpCase):
     def test_received_n_days_after_the_delivered_receipt(self):
         order = self.confirmed(commitment_date=datetime(2026, 12, 3, 5, 0))
         followup = self.messages("order_followup", order)
