@@ -18,6 +18,8 @@ EPOCH = datetime(1970, 1, 1)
 # the moment of these triggers only moves later when a record changes
 # (creation, last update): the check after the last one books the next
 SELF_DATED = {"on_time_created": "create_date", "on_time_updated": "write_date"}
+# what decides which date field of which model a record's create/write books
+WATCHED_DATE_FIELDS = {"trg_date_id", "trg_date_calendar_id", "trg_date_range_type"}
 
 
 @functools.lru_cache(maxsize=512)
@@ -189,6 +191,12 @@ class BaseAutomation(models.Model):
         res = super().write(vals)
         if vals.keys() & {"active", "trigger", "model_id", "filter_domain", "sequence"}:
             self.env.registry.clear_cache()  # _crm_action_rows
+        if vals.keys() & WATCHED_DATE_FIELDS and not vals.keys() & set(
+            self.CRITICAL_FIELDS
+        ):
+            # Odoo re-installs its model patches only for its critical
+            # fields; ours watch the rule's date field too.
+            self._update_registry()
         if vals.keys() & {
             "active",
             "trigger",

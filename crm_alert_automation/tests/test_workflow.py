@@ -278,6 +278,26 @@ class TestWorkflowTriggers(WorkflowCase):
         self.env.invalidate_all()
         return quiet
 
+    def test_date_trigger_moved_to_another_field_books_on_it(self):
+        """A rule moved to another date field books the check when that
+        field is set, without a restart."""
+        check = self.env.ref("base_automation.ir_cron_data_base_automation_check")
+        Trigger = self.env["ir.cron.trigger"]
+        self.env["base.automation"].search(
+            [("trigger", "in", ("on_time", "on_time_created", "on_time_updated"))]
+        ).active = False
+        deadline, _stale, _automations = self.time_workflows(
+            "[('name', '=like', 'Flow deadline %')]"
+        )
+        deadline.sudo().automation_id.trg_date_id = self.env["ir.model.fields"]._get(
+            "crm.lead", "date_closed"
+        )
+        lead = self.lead(name="Flow deadline C")
+        Trigger.search([("cron_id", "=", check.id)]).unlink()
+        lead.date_closed = datetime(2026, 12, 12, 10, 0)
+        booked = Trigger.search([("cron_id", "=", check.id)]).mapped("call_at")
+        self.assertEqual(booked, [datetime(2026, 12, 11, 10, 0)], "a day before")
+
     def test_date_reached_and_not_updated_triggers(self):
         deadline, stale, automations = self.time_workflows()
         due = self.lead(name="Due deal", date_deadline="2026-12-10")
