@@ -235,6 +235,14 @@ class CrmAlertWhatsappTemplate(models.Model):
                 )
             template._add_missing_variables()
             synced |= template
+        # Meta no longer lists them (deleted there): not sendable any more.
+        self.with_context(active_test=False).search(
+            [
+                ("gateway_id", "=", gateway.id),
+                ("status", "not in", ("draft", "disabled")),
+                ("id", "not in", synced.ids),
+            ]
+        ).write({"status": "disabled", "synced_at": now})
         return synced
 
     def _add_missing_variables(self):

@@ -360,6 +360,9 @@ class TestSyncFromMeta(ChannelsCase):
         )
         self.assertEqual(template.gateway_id, self.gateway)
         self.assertEqual(len(self.requests_to(TEMPLATES_PATH)), 1, "one page")
+        type(self).template_pages = [{"data": []}]
+        Template.browse().action_sync_from_meta()
+        self.assertEqual(template.status, "disabled", "deleted at Meta: not sent")
 
     def test_sync_refused_says_why_without_the_token(self):
         type(self).template_pages = []
