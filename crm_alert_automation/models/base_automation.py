@@ -131,35 +131,21 @@ class BaseAutomation(models.Model):
             book_cron_by(self.env, TIME_CRON, max(min(moments), fields.Datetime.now()))
 
     @api.model
-    def _crm_book_changed_dates(self, records, fnames):
-        """``fnames`` of ``records`` were set: book the check at the moment
-        of the first of them due for a rule on one of these dates."""
-        rules = (
-            self.sudo()
-            .search(
-                [
-                    ("model_name", "=", records._name),
-                    ("trigger", "=", "on_time"),
-                    ("trg_date_id.name", "in", list(fnames)),
-                ]
-            )
-            ._crm_exact_time()
-        )
+    def _crm_book_changed_dates(self, records, rule_ids):
+        """The date of the rules ``rule_ids`` was set on ``records``: book
+        the check at the moment of the first of them due."""
         now = fields.Datetime.now()
         moments = []
-        for rule in rules:
+        for rule in self.sudo().browse(rule_ids):
             since = rule.last_run or EPOCH
-            targets = records.sudo()
-            if rule.filter_domain:
-                targets = targets.filtered_domain(
-                    safe_eval(rule.filter_domain, rule._get_eval_context())
-                )
             delta = rule._crm_time_delta()
             moments += [
                 moment
                 for moment in (
                     fields.Datetime.to_datetime(value) + delta
-                    for value in targets.mapped(rule.trg_date_id.name)
+                    for value in rule._filter_post(records).mapped(
+                        rule.trg_date_id.name
+                    )
                     if value
                 )
                 if moment >= since
@@ -220,32 +206,41 @@ class BaseAutomation(models.Model):
             .search([("trigger", "=", "on_time")])
             ._crm_exact_time()
         ):
-            dated.setdefault(rule.model_name, set()).add(rule.trg_date_id.name)
-        for model_name, fnames in dated.items():
+            dated.setdefault(rule.model_name, []).append(
+                (rule.trg_date_id.name, rule.id)
+            )
+        for model_name, watched in dated.items():
             model_class = self.env.registry[model_name]
             for name, make in (("create", _make_create), ("write", _make_write)):
-                method = make(frozenset(fnames))
+                method = make(tuple(watched))
                 method.origin = getattr(model_class, name)
                 setattr(model_class, name, method)
 
 
-def _make_create(fnames):
+def _rules_on(watched, fnames):
+    """The ids of the rules of ``watched`` ((date field, rule id) pairs)
+    whose date is among ``fnames``."""
+    return [rule_id for fname, rule_id in watched if fname in fnames]
+
+
+def _make_create(watched):
     @api.model_create_multi
     def create(self, vals_list, **kw):
         records = create.origin(self, vals_list, **kw)
-        if any(fnames & vals.keys() for vals in vals_list):
-            self.env["base.automation"]._crm_book_changed_dates(records, fnames)
+        rule_ids = _rules_on(watched, {f for vals in vals_list for f in vals})
+        if rule_ids:
+            self.env["base.automation"]._crm_book_changed_dates(records, rule_ids)
         return records
 
     return create
 
 
-def _make_write(fnames):
+def _make_write(watched):
     def write(self, vals, **kw):
         res = write.origin(self, vals, **kw)
-        changed = fnames & vals.keys()
-        if changed and self:
-            self.env["base.automation"]._crm_book_changed_dates(self, changed)
+        rule_ids = _rules_on(watched, vals)
+        if rule_ids and self:
+            self.env["base.automation"]._crm_book_changed_dates(self, rule_ids)
         return res
 
     return write
