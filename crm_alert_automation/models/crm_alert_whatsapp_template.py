@@ -155,10 +155,7 @@ class CrmAlertWhatsappTemplate(models.Model):
     @api.onchange("body")
     def _onchange_body(self):
         """A line for each new {{n}} of the body."""
-        known = set(self.variable_ids.mapped("position"))
-        self.variable_ids = [
-            Command.create({"position": n}) for n in self._positions() if n not in known
-        ]
+        self._add_missing_variables()
 
     # ------------------------------------------------------------------
     def _render_params(self, record):

@@ -19,6 +19,8 @@ TRIGGERS = {
     "not_updated": "on_time_updated",
 }
 TIME_TRIGGERS = ("date", "not_updated")
+# a step's live counts when no run is there
+NO_RUNS = {"waiting": 0, "done": 0, "failed": 0}
 # outcome -> step field; the order the canvas draws the handles in
 OUTCOMES = {
     "next": "next_step_id",
@@ -856,23 +858,15 @@ class CrmWorkflow(models.Model):
                 ["step_id", "state"],
                 ["__count"],
             ):
-                bucket = counts.setdefault(
-                    step.id, {"waiting": 0, "done": 0, "failed": 0}
-                )
+                bucket = counts.setdefault(step.id, dict(NO_RUNS))
                 key = {"running": "waiting", "waiting": "waiting"}.get(state, state)
                 if key in bucket:
                     bucket[key] += count
-        kinds = dict(
-            self.env["crm.workflow.step"]
-            ._fields["kind"]
-            ._description_selection(self.env)
-        )
         for step in steps:
             graph["steps"].append(
                 {
                     "id": step.id,
                     "kind": step.kind,
-                    "kind_label": kinds[step.kind],
                     "action_kind": step.action_kind or False,
                     "name": step.name,
                     "summary": step._builder_summary(),
@@ -880,9 +874,7 @@ class CrmWorkflow(models.Model):
                     "y": step.builder_y,
                     "timeout_enabled": bool(step.timeout_amount),
                     **{o: step[f].id or False for o, f in OUTCOMES.items()},
-                    "counts": counts.get(
-                        step.id, {"waiting": 0, "done": 0, "failed": 0}
-                    ),
+                    "counts": counts.get(step.id, dict(NO_RUNS)),
                 }
             )
         graph["problems"] = self._workflow_problems() if steps else []
