@@ -67,9 +67,10 @@ class CrmActivityReminderHolder(models.AbstractModel):
     def _reminder_default_on(self, audience):
         return self._reminder_company()[f"crm_alert_{audience}_reminder_default"]
 
-    def _reminder_line_values(self, audience, defaults=None):
-        """The lines an audience gets from the company defaults: one per
-        default for the customer, one per default and operator."""
+    def _reminder_line_values(self, audience, defaults=None, users=None):
+        """The lines an audience gets from the company defaults (or the
+        rules ``defaults``): one per default for the customer, one per
+        default and operator (or each of ``users``)."""
         self.ensure_one()
         defaults = self._reminder_defaults(audience) if defaults is None else defaults
         if audience == "customer":
@@ -78,7 +79,7 @@ class CrmActivityReminderHolder(models.AbstractModel):
         else:
             recipients = [
                 {"user_id": user.id, "partner_id": user.partner_id.id}
-                for user in self._reminder_operators()
+                for user in (self._reminder_operators() if users is None else users)
             ]
         Line = self.env[self._fields["crm_alert_customer_line_ids"].comodel_name]
         Line = Line.with_context(crm_alert_reminder_holder=self)

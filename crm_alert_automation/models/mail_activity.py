@@ -683,22 +683,17 @@ class MailActivity(models.Model):
         (channel, template, time before), else the company's defaults."""
         self.ensure_one()
         rules = lines or self._reminder_defaults("operator")
-        patterns = dict.fromkeys(tuple(rule._line_values().items()) for rule in rules)
-        Line = self.env["crm.activity.reminder"].with_context(
-            crm_alert_reminder_holder=self, crm_alert_unchecked_contacts=True
+        distinct = rules.browse(
+            {tuple(rule._line_values().items()): rule.id for rule in rules}.values()
         )
-        Line.create(
+        self.env["crm.activity.reminder"].with_context(
+            crm_alert_unchecked_contacts=True
+        ).create(
             [
-                Line._fill_recipient(
-                    dict(
-                        pattern,
-                        activity_id=self.id,
-                        user_id=user.id,
-                        partner_id=user.partner_id.id,
-                    )
+                dict(vals, activity_id=self.id)
+                for vals in self._reminder_line_values(
+                    "operator", defaults=distinct, users=users
                 )
-                for pattern in map(dict, patterns)
-                for user in users
             ]
         )
 
