@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
 
-from .common import HttpStub, MetaReceipts, SmtpSink, real_smtp
+from .common import HttpStub, MetaReceipts, real_smtp
 from .test_order_messages import OrderMessagesCase
 
 WABA = "987654321"
@@ -424,18 +424,7 @@ class TestFallback(ChannelsCase):
         self.assertTrue(any("SMS message sent to +6282112345678" in b for b in notes))
 
     def test_no_usable_number_falls_back_to_email(self):
-        sink = SmtpSink().start()
-        self.addCleanup(sink.stop)
-        server = self.env["ir.mail_server"].create(
-            {"name": "alerts", "smtp_host": "127.0.0.1", "smtp_port": sink.port}
-        )
-        self.company.write(
-            {
-                "crm_alert_mail_server_id": server.id,
-                "crm_alert_email_from": "toko@tokojaya.example.com",
-                "crm_alert_order_created_fallback": True,
-            }
-        )
+        sink = self.email_account(crm_alert_order_created_fallback=True)
         self.customer.mobile = "12"
         order = self.confirmed()
         whatsapp = self.messages("order_created", order)
@@ -475,18 +464,7 @@ class TestFallback(ChannelsCase):
 
     def test_sms_gateway_missing_goes_on_to_email(self):
         self.sms_gateway.active = False
-        sink = SmtpSink().start()
-        self.addCleanup(sink.stop)
-        server = self.env["ir.mail_server"].create(
-            {"name": "alerts", "smtp_host": "127.0.0.1", "smtp_port": sink.port}
-        )
-        self.company.write(
-            {
-                "crm_alert_mail_server_id": server.id,
-                "crm_alert_email_from": "toko@tokojaya.example.com",
-                "crm_alert_order_created_fallback": True,
-            }
-        )
+        sink = self.email_account(crm_alert_order_created_fallback=True)
         self.customer.crm_alert_whatsapp_opt_out = True
         order = self.confirmed()
         with real_smtp():

@@ -145,6 +145,23 @@ class OrderMessagesCase(DemoIsolatedCase):
             }
         )
 
+    def email_account(self, **settings):
+        """A real SMTP server on loopback as the company's alerts account,
+        with further ``settings``; returns the server's sink."""
+        sink = SmtpSink().start()
+        self.addCleanup(sink.stop)
+        server = self.env["ir.mail_server"].create(
+            {"name": "alerts", "smtp_host": "127.0.0.1", "smtp_port": sink.port}
+        )
+        self.company.write(
+            {
+                "crm_alert_mail_server_id": server.id,
+                "crm_alert_email_from": "toko@tokojaya.example.com",
+                **settings,
+            }
+        )
+        return sink
+
     def confirmed(self, **values):
         order = self.order(**values)
         order.action_confirm()
@@ -378,18 +395,7 @@ class TestOrderMessages(OrderMessagesCase):
             third.button_validate()
 
     def test_shipped_by_email_over_real_smtp(self):
-        sink = SmtpSink().start()
-        self.addCleanup(sink.stop)
-        server = self.env["ir.mail_server"].create(
-            {"name": "alerts", "smtp_host": "127.0.0.1", "smtp_port": sink.port}
-        )
-        self.company.write(
-            {
-                "crm_alert_mail_server_id": server.id,
-                "crm_alert_email_from": "toko@tokojaya.example.com",
-                "crm_alert_order_shipped_channel": "email",
-            }
-        )
+        sink = self.email_account(crm_alert_order_shipped_channel="email")
         order = self.confirmed()
         picking = self.validate(order.picking_ids, tracking="JNE777")
         with real_smtp():
@@ -435,18 +441,9 @@ class TestOrderMessages(OrderMessagesCase):
 
     def test_email_followup_reaches_the_customer_when_sent(self):
         """E-mail has no delivery receipts: sent is reached."""
-        sink = SmtpSink().start()
-        self.addCleanup(sink.stop)
-        server = self.env["ir.mail_server"].create(
-            {"name": "alerts", "smtp_host": "127.0.0.1", "smtp_port": sink.port}
-        )
-        self.company.write(
-            {
-                "crm_alert_mail_server_id": server.id,
-                "crm_alert_email_from": "toko@tokojaya.example.com",
-                "crm_alert_order_followup_channel": "email",
-                "crm_alert_order_received_channel": "email",
-            }
+        sink = self.email_account(
+            crm_alert_order_followup_channel="email",
+            crm_alert_order_received_channel="email",
         )
         order = self.confirmed(commitment_date=datetime(2026, 12, 3, 5, 0))
         with real_smtp():
