@@ -15,7 +15,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize_all
 
 from ..gateways import GatewayError
-from ..tools import EVENTS, book_cron_at, fetch_locked_ids, record_of
+from ..tools import EVENTS, book_cron_at_commit, fetch_locked_ids, record_of
 
 _logger = logging.getLogger(__name__)
 
@@ -27,7 +27,6 @@ EMAIL_BATCH_SIZE = 1000
 MAX_ATTEMPTS = 8
 DISPATCH_CRON = "crm_alert_automation.ir_cron_crm_alert_dispatch"
 # Where a transaction keeps the moments it queued messages for.
-DISPATCH_WAKE_KEY = "crm_alert_dispatch_wake"
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 6 * 3600
 # A row left 'sending' this long belongs to a worker that died mid-send.
@@ -443,7 +442,9 @@ class CrmAlertMessage(models.Model):
         )
         created = self.env.cr.fetchall()
         if created:
-            self._wake_dispatcher_at_commit(min(next_try for _id, next_try in created))
+            book_cron_at_commit(
+                self.env, DISPATCH_CRON, min(next_try for _id, next_try in created)
+            )
         return self.browse([row_id for row_id, _next_try in created])
 
     @api.model
@@ -459,25 +460,6 @@ class CrmAlertMessage(models.Model):
                     ON CONFLICT DO NOTHING
                 )"""
         )
-
-    @api.model
-    def _wake_dispatcher_at_commit(self, moment):
-        """Book the dispatcher at the earliest moment queued by this
-        transaction, once, when it commits (one query however many messages
-        it queued; the dispatcher books the later ones after each run)."""
-        cr = self.env.cr
-        pending = cr.precommit.data.get(DISPATCH_WAKE_KEY)
-        if pending is None:
-            pending = cr.precommit.data[DISPATCH_WAKE_KEY] = []
-            env = self.env
-
-            @cr.precommit.add
-            def book():
-                moments = cr.precommit.data.pop(DISPATCH_WAKE_KEY, [])
-                if moments:
-                    book_cron_at(env, DISPATCH_CRON, [min(moments)])
-
-        pending.append(moment)
 
     @api.model
     def _enqueue_typed(self, column, value):

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from ..tools import book_cron_at, fetch_locked_ids
+from ..tools import book_cron_at_commit, fetch_locked_ids
 
 _logger = logging.getLogger(__name__)
 
@@ -20,7 +20,6 @@ BATCH_SIZE = 2000
 # steps a run may take in one go: a graph looping without a wait fails
 MAX_HOPS = 50
 LIVE = ("running", "waiting")
-WAKE_KEY = "crm_workflow_wake_at"
 
 
 def add_time(moment, amount, unit):
@@ -199,25 +198,7 @@ class CrmWorkflowRun(models.Model):
         """Book the runner at ``moment``: the earliest moment of the
         transaction, once, when it commits (the cron re-books the next one
         after each tick)."""
-        if not moment:
-            return
-        cr = self.env.cr
-        pending = cr.precommit.data.get(WAKE_KEY)
-        if pending is None:
-            pending = cr.precommit.data[WAKE_KEY] = []
-            env = self.env
-
-            @cr.precommit.add
-            def book():
-                moments = cr.precommit.data.pop(WAKE_KEY, [])
-                if moments:
-                    env["crm.workflow.run"]._book_wake_up(min(moments))
-
-        pending.append(moment)
-
-    @api.model
-    def _book_wake_up(self, moment):
-        book_cron_at(self.env, CRON, [moment])
+        book_cron_at_commit(self.env, CRON, moment)
 
     def _lock(self):
         """Wait for and lock these runs (a cron tick may hold them); return

@@ -8,4 +8,4 @@ from .events import (
     log_customer_failures,
     log_customer_messages,
 )
-from .crons import book_cron_at, book_cron_by
+from .crons import book_cron_at, book_cron_at_commit, book_cron_by

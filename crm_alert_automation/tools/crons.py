@@ -65,3 +65,24 @@ def book_cron_by(env, cron_xmlid, moment):
     )
     if not env.cr.fetchone():
         book_cron_at(env, cron_xmlid, [moment])
+
+
+def book_cron_at_commit(env, cron_xmlid, moment):
+    """Book the cron ``cron_xmlid`` at the earliest ``moment`` given in this
+    transaction, once, when it commits (one query however many moments; a
+    cron that books its next moment after each run needs no more)."""
+    if not moment:
+        return
+    key = f"crm_alert_book:{cron_xmlid}"
+    data = env.cr.precommit.data
+    pending = data.get(key)
+    if pending is None:
+        pending = data[key] = []
+
+        @env.cr.precommit.add
+        def book():
+            moments = data.pop(key, [])
+            if moments:
+                book_cron_at(env, cron_xmlid, [min(moments)])
+
+    pending.append(moment)
