@@ -69,6 +69,14 @@ def _event_fields(event, label, model):
     )
 
 
+# hours of the day (a float: 9.5 is 09:30)
+TIME_OF_DAY_FIELDS = (
+    "crm_alert_order_followup_hour",
+    "crm_alert_quiet_start",
+    "crm_alert_quiet_end",
+)
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -605,7 +613,7 @@ class ResCompany(models.Model):
     )
     def _check_crm_alert_order_timing(self):
         for company in self:
-            for name in ("crm_alert_quiet_start", "crm_alert_quiet_end"):
+            for name in TIME_OF_DAY_FIELDS:
                 hour = company[name]
                 if not math.isfinite(hour) or not 0 <= round(hour * 60) <= 24 * 60 - 1:
                     raise ValidationError(
@@ -616,15 +624,6 @@ class ResCompany(models.Model):
                             value=hour,
                         )
                     )
-            hour = company.crm_alert_order_followup_hour
-            if not math.isfinite(hour) or not 0 <= round(hour * 60) <= 24 * 60 - 1:
-                raise ValidationError(
-                    self.env._(
-                        "Delivery Follow-up Time must be a time of day between "
-                        "00:00 and 23:59 (got %(value)s).",
-                        value=hour,
-                    )
-                )
             days = company.crm_alert_order_received_days
             if not 0 <= days <= MAX_RECEIVED_DAYS:
                 raise ValidationError(
