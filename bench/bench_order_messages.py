@@ -7,10 +7,12 @@ sales flow itself.
 On one database (``crm_alert_bench_orders``, no demo data, the addon
 installed), N quotations for customers with a mobile number, a storable
 product in stock and a fixed-price carrier: the timed work is what a shop
-does, one order at a time — **confirm** each of the N orders, then
-**validate** each of their N deliveries (with its tracking number). Each
-variant runs in its own transaction, rolled back afterwards, in the same
-run (the machine's load hits them alike; the ratios are what to read):
+does, one click at a time — **confirm** each of the N orders, then
+**validate** each of their N deliveries (with its tracking number), each
+click in its own transaction as the web client's request is (its commit
+counted). Each variant runs on its own copy of the database (``createdb
+--template``), in its own Odoo process, in the same run (the machine's load
+hits them alike; the ratios are what to read):
 
 - ``off``: the addon's six order messages switched off (their automation
   rules inactive: what a shop without them pays);
@@ -40,10 +42,12 @@ from benchlib.odoo_env import (
     log,
     odoo_addons_dirs,
     open_registry,
-    rolled_back,
     unused_local_port,
     vacuum,
 )
+
+import odoo
+from odoo import SUPERUSER_ID, api
 
 DATABASE = "crm_alert_bench_orders"
 EVENTS = (
@@ -241,63 +245,73 @@ def odoo_rules(env):
         )
 
 
-def timed(env, fn):
-    env.flush_all()
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
-    fn()
-    env.flush_all()
-    env.cr.flush()
-    return time.perf_counter() - start, env.cr.sql_log_count - queries
+def clicks(registry, model, ids, click):
+    """(seconds, queries) of clicking ``click`` on each record of ``ids``,
+    each in its own transaction as the web client's request would be (the
+    commit, with its pre-commit work, counts; opening the cursor does not)."""
+    elapsed = queries = 0
+    for record_id in ids:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            user = env.ref("base.user_admin")
+            record = env[model].with_user(user).browse(record_id)
+            before = cr.sql_log_count
+            start = time.perf_counter()
+            click(record)
+            cr.commit()
+            elapsed += time.perf_counter() - start
+            queries += cr.sql_log_count - before
+    return elapsed, queries
+
+
+def outbox_size(env):
+    env.cr.execute(
+        "SELECT (SELECT count(*) FROM crm_alert_message)"
+        " + (SELECT count(*) FROM sms_sms)"
+    )
+    return env.cr.fetchone()[0]
 
 
 def run_variant(registry, variant, count):
     """(confirm seconds, queries, validate seconds, queries, queued) for the
     first ``count`` quotations."""
-    with rolled_back(registry) as env:
-        env = env(context={"tracking_disable": False})
+    with committed(registry) as env:
         switch_ours(env, variant == "ours")
         if variant == "odoo":
             odoo_rules(env)
-        orders = env["sale.order"].search(
-            [("state", "=", "draft")], order="id", limit=count
+        order_ids = (
+            env["sale.order"]
+            .search([("state", "=", "draft")], order="id", limit=count)
+            .ids
         )
-        env.flush_all()
-        env.cr.execute("SELECT count(*) FROM crm_alert_message")
-        outbox_before = env.cr.fetchone()[0]
-        env.cr.execute("SELECT count(*) FROM sms_sms")
-        sms_before = env.cr.fetchone()[0]
+        queued_before = outbox_size(env)
 
-        def confirm():
-            for order in orders:
-                order.action_confirm()
-
-        confirm_time, confirm_queries = timed(env, confirm)
-        pickings = orders.picking_ids
+    confirm_time, confirm_queries = clicks(
+        registry, "sale.order", order_ids, lambda order: order.action_confirm()
+    )
+    with committed(registry) as env:
+        pickings = env["sale.order"].browse(order_ids).picking_ids
         for index, picking in enumerate(pickings):
             picking.carrier_tracking_ref = f"JNE{index:09d}"
             picking.move_ids.quantity = picking.move_ids.product_uom_qty
-        env.flush_all()
-
-        def validate():
-            for picking in pickings:
-                picking.with_context(skip_sms=True).button_validate()
-
-        validate_time, validate_queries = timed(env, validate)
-        done = len(pickings.filtered(lambda p: p.state == "done"))
-        env.cr.execute("SELECT count(*) FROM crm_alert_message")
-        queued = env.cr.fetchone()[0] - outbox_before
-        env.cr.execute("SELECT count(*) FROM sms_sms")
-        queued += env.cr.fetchone()[0] - sms_before
+        picking_ids = pickings.ids
+    validate_time, validate_queries = clicks(
+        registry,
+        "stock.picking",
+        picking_ids,
+        lambda picking: picking.with_context(skip_sms=True).button_validate(),
+    )
+    with committed(registry) as env:
+        pickings = env["stock.picking"].browse(picking_ids)
         return {
             "variant": variant,
-            "orders": len(orders),
-            "deliveries": done,
+            "orders": len(order_ids),
+            "deliveries": len(pickings.filtered(lambda p: p.state == "done")),
             "confirm": confirm_time,
             "confirm_q": confirm_queries,
             "validate": validate_time,
             "validate_q": validate_queries,
-            "queued": queued,
+            "queued": outbox_size(env) - queued_before,
         }
 
 
@@ -348,12 +362,19 @@ def main():
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        registry = open_registry(DATABASE, odoo_addons_dirs(), unused_local_port())
-        vacuum(DATABASE)
-        print(json.dumps(run_variant(registry, args.one, args.orders)))
+        copy = f"{DATABASE}_{args.one}"
+        subprocess.run(["dropdb", "--if-exists", "--force", copy], check=True)
+        subprocess.run(["createdb", "--template", DATABASE, copy], check=True)
+        try:
+            registry = open_registry(copy, odoo_addons_dirs(), unused_local_port())
+            print(json.dumps(run_variant(registry, args.one, args.orders)))
+        finally:
+            odoo.sql_db.close_all()
+            subprocess.run(["dropdb", "--force", copy], check=True)
         return
     if not args.reuse:
         build(args.orders)
+        odoo.sql_db.close_all()  # the variants copy the database
     print(f"load average before: {os.getloadavg()}")
     sizes = [max(args.orders // 5, 1), args.orders]
     for size in sizes:
@@ -372,11 +393,11 @@ def main():
         )
         report(rows, reference)
         ours = next((row for row in rows if row["variant"] == "ours"), None)
-        odoo = next((row for row in rows if row["variant"] == "odoo"), None)
-        if ours and odoo:
+        plain = next((row for row in rows if row["variant"] == "odoo"), None)
+        if ours and plain:
             base = reference["confirm"] + reference["validate"]
             ours_total = ours["confirm"] + ours["validate"]
-            odoo_total = odoo["confirm"] + odoo["validate"]
+            odoo_total = plain["confirm"] + plain["validate"]
             print(
                 f"\nours / plain Odoo: {ours_total / odoo_total:.3f}x the time; "
                 f"over off: ours {(ours_total / base - 1) * 100:+.1f} %, "

@@ -22,6 +22,7 @@ from . import sale_order
 from . import stock_picking
 from . import account_move
 from . import mail_template
+from . import sms_template
 from . import crm_activity_reminder_rule
 from . import crm_activity_reminder_line
 from . import crm_activity_reminder_default

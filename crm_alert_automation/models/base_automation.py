@@ -8,6 +8,7 @@ from odoo import api, fields, models, tools
 from odoo.addons.base_automation.models.base_automation import (
     DATE_RANGE_FUNCTION,
     TIME_TRIGGERS,
+    WRITE_TRIGGERS,
 )
 from odoo.tools.safe_eval import safe_eval
 
@@ -20,6 +21,46 @@ EPOCH = datetime(1970, 1, 1)
 SELF_DATED = {"on_time_created": "create_date", "on_time_updated": "write_date"}
 # what decides which date field of which model a record's create/write books
 WATCHED_DATE_FIELDS = {"trg_date_id", "trg_date_calendar_id", "trg_date_range_type"}
+# what decides which rules a model's create/write/recomputation evaluates
+RULE_ROW_FIELDS = {
+    "active",
+    "trigger",
+    "model_id",
+    "filter_domain",
+    "sequence",
+    "trigger_field_ids",
+    "filter_pre_domain",
+    "action_server_ids",
+}
+WRITE_TRIGGER_KEY = tuple(sorted(WRITE_TRIGGERS))
+# What Odoo's rule machinery (filters, trigger fields, the actions' run)
+# and the addon's actions read of a model's rules: known to each worker,
+# put in each transaction's cache instead of read again at every click
+# (a change of an action clears the workers' caches: Odoo's ir.actions
+# does so for its bindings).
+RULE_METADATA = {
+    "base.automation": (
+        "filter_domain",
+        "filter_pre_domain",
+        "model_name",
+        "trigger_field_ids",
+        "action_server_ids",
+    ),
+    "ir.actions.server": (
+        "state",
+        "groups_id",
+        "model_id",
+        "crm_alert_event",
+        "crm_alert_recipient_field_id",
+        "crm_alert_channel",
+        "crm_alert_sender",
+        "crm_alert_mail_template_id",
+        "crm_alert_sms_template_id",
+        "crm_workflow_id",
+    ),
+    "ir.model.fields": ("name",),
+    "ir.model": ("model",),
+}
 
 
 @functools.lru_cache(maxsize=512)
@@ -51,13 +92,16 @@ class BaseAutomation(models.Model):
     def _get_actions(self, records, triggers):
         if "__action_done" not in self._context:
             self = self.with_context(__action_done={})
-        rows = self._crm_action_rows(records._name, tuple(sorted(triggers)))
-        automations = self.sudo().browse([row[0] for row in rows])
-        for i, fname in ((1, "filter_domain"), (2, "model_name")):
+        key = tuple(sorted(triggers))
+        rows = self._crm_action_rows(records._name, key)
+        for model_name, fname, ids, values in self._crm_rule_metadata(
+            records._name, key
+        ):
+            model = self.env[model_name]
             self.env.cache.insert_missing(
-                automations, self._fields[fname], [row[i] for row in rows]
+                model.browse(ids), model._fields[fname], values
             )
-        return automations.with_env(self.env)
+        return self.browse([row[0] for row in rows])
 
     def _filter_post_export_domain(self, records, feedback=False):
         """Odoo evaluates a rule's filter at every create or write; a plain
@@ -75,14 +119,64 @@ class BaseAutomation(models.Model):
     @api.model
     @tools.ormcache("model_name", "triggers")
     def _crm_action_rows(self, model_name, triggers):
-        """(id, entry filter, model) of the active rules of ``triggers`` on
-        ``model_name``."""
+        """(id, entry filter, model, trigger field names) of the active
+        rules of ``triggers`` on ``model_name``."""
         domain = [("model_name", "=", model_name), ("trigger", "in", triggers)]
         automations = self.with_context(active_test=True).sudo().search(domain)
         return tuple(
-            (automation.id, automation.filter_domain, automation.model_name)
+            (
+                automation.id,
+                automation.filter_domain,
+                automation.model_name,
+                frozenset(automation.trigger_field_ids.mapped("name")),
+            )
             for automation in automations
         )
+
+    @api.model
+    @tools.ormcache("model_name", "triggers")
+    def _crm_rule_metadata(self, model_name, triggers):
+        """(model, field, ids, cache values) of ``RULE_METADATA`` for the
+        rules of :meth:`_crm_action_rows`, their actions, trigger fields
+        and models."""
+        rules = self.sudo().browse(
+            [row[0] for row in self._crm_action_rows(model_name, triggers)]
+        )
+        actions = rules.action_server_ids
+        records = {
+            "base.automation": rules,
+            "ir.actions.server": actions,
+            "ir.model.fields": rules.trigger_field_ids
+            | actions.crm_alert_recipient_field_id,
+            "ir.model": actions.model_id,
+        }
+        return tuple(
+            (
+                model,
+                fname,
+                tuple(records[model].ids),
+                tuple(
+                    field.convert_to_cache(record[fname], record, validate=False)
+                    for record in records[model]
+                ),
+            )
+            for model, fnames in RULE_METADATA.items()
+            for fname in fnames
+            if (field := records[model]._fields.get(fname))
+        )
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _crm_watched_fields(self, model_name):
+        """The fields whose change can start one of the model's update
+        rules; None when one of them has no trigger fields (any change
+        does)."""
+        watched = set()
+        for row in self._crm_action_rows(model_name, WRITE_TRIGGER_KEY):
+            if not row[3]:
+                return None
+            watched |= row[3]
+        return frozenset(watched)
 
     def _crm_time_delta(self):
         return DATE_RANGE_FUNCTION[self.trg_date_range_type](self.trg_date_range)
@@ -175,7 +269,7 @@ class BaseAutomation(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.keys() & {"active", "trigger", "model_id", "filter_domain", "sequence"}:
+        if vals.keys() & RULE_ROW_FIELDS:
             self.env.registry.clear_cache()  # _crm_action_rows
         if vals.keys() & WATCHED_DATE_FIELDS and not vals.keys() & set(
             self.CRITICAL_FIELDS
@@ -197,9 +291,13 @@ class BaseAutomation(models.Model):
         return res
 
     def _register_hook(self):
-        """Besides Odoo's patches: a record created or written with the date
-        of an exact time-based rule books the check at its moment."""
+        """Besides Odoo's patches: a write or a recomputation that touches
+        none of the fields the model's update rules watch skips Odoo's rule
+        evaluation (which would find nothing changed); a record created or
+        written with the date of an exact time-based rule books the check
+        at its moment."""
         super()._register_hook()
+        self._crm_guard_update_rules()
         dated = {}
         for rule in (
             self.with_context(active_test=True)
@@ -215,6 +313,50 @@ class BaseAutomation(models.Model):
                 method = make(tuple(watched))
                 method.origin = getattr(model_class, name)
                 setattr(model_class, name, method)
+
+    def _crm_guard_update_rules(self):
+        """Odoo patched the write and the recomputation of each model with
+        an update rule to read old values, filter and compare at every
+        call; a call touching no watched field goes straight through."""
+        models_ = set(
+            self.with_context(active_test=True)
+            .search([("trigger", "in", WRITE_TRIGGERS)])
+            .mapped("model_name")
+        )
+        for model_name in models_ & set(self.env.registry):
+            model_class = self.env.registry[model_name]
+            for name, make in (
+                ("write", _make_guarded_write),
+                ("_compute_field_value", _make_guarded_compute),
+            ):
+                patched = getattr(model_class, name)
+                if not hasattr(patched, "origin"):
+                    continue
+                method = make()
+                method.origin = patched
+                setattr(model_class, name, method)
+
+
+def _make_guarded_write():
+    def write(self, vals, **kw):
+        watched = self.env["base.automation"]._crm_watched_fields(self._name)
+        if watched is not None and watched.isdisjoint(vals):
+            return write.origin.origin(self, vals, **kw)
+        return write.origin(self, vals, **kw)
+
+    return write
+
+
+def _make_guarded_compute():
+    def _compute_field_value(self, field):
+        watched = self.env["base.automation"]._crm_watched_fields(self._name)
+        if watched is not None and not any(
+            computed.name in watched for computed in self.pool.field_computed[field]
+        ):
+            return _compute_field_value.origin.origin(self, field)
+        return _compute_field_value.origin(self, field)
+
+    return _compute_field_value
 
 
 def _rules_on(watched, fnames):

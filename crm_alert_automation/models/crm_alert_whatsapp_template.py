@@ -124,6 +124,11 @@ class CrmAlertWhatsappTemplate(models.Model):
                 f"{statuses.get(template.status, '')})"
             )
 
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # res.company._crm_alert_event_config_row
+        return res
+
     def _positions(self):
         """The variable numbers the body uses, in order."""
         self.ensure_one()

@@ -11,3 +11,8 @@ class MailTemplate(models.Model):
         help="Blind copy recipients (e-mail addresses, comma-separated; "
         "placeholders allowed). Used by CRM alert messages.",
     )
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # res.company._crm_alert_event_config_row
+        return res

@@ -197,14 +197,11 @@ class ResCompany(models.Model):
         res = super().write(vals)
         if any(f"crm_alert_{event}_enabled" in vals for event in EVENT_NAMES):
             self._crm_alert_sync_event_rules()
-        if {
-            "crm_alert_customer_reminder_default",
-            "crm_alert_operator_reminder_default",
-        } & set(vals):
-            self.env.registry.clear_cache()
         if vals.get("crm_alert_late_enabled"):
             newly_escalating._crm_alert_mark_known_late()
         if any(name.startswith("crm_alert_") for name in vals):
+            # the reminder defaults and _crm_alert_event_config_row
+            self.env.registry.clear_cache()
             cron = self.env.ref(
                 "crm_alert_automation.ir_cron_crm_alert_scan", raise_if_not_found=False
             )
@@ -510,10 +507,42 @@ class ResCompany(models.Model):
 
     # ------------------------------------------------------------------
     def _crm_alert_event_config(self, event):
-        """{channel, template} of ``event`` for this company, or None when
-        the company has it off. An empty template is the shipped one."""
+        """{channel, template, wa_template, fallback} of ``event`` for this
+        company, or None when the company has it off. An empty template is
+        the shipped one."""
         self.ensure_one()
-        company = self.sudo()
+        row = self._crm_alert_event_config_row(self.id, event)
+        if not row:
+            return None
+        channel, template_model, template_id, wa_template_id, fallback = row
+        wa_template = self.env["crm.alert.whatsapp.template"].browse(wa_template_id)
+        return {
+            "channel": channel,
+            "template": self.env[template_model].browse(template_id),
+            "wa_template": wa_template or None,
+            "fallback": fallback,
+        }
+
+    def _crm_alert_setting(self, fname):
+        """This company's setting ``fname`` (a plain value: a number, a
+        flag, a choice), as each worker knows it until the settings change:
+        the sales flow reads it without reading the company again."""
+        self.ensure_one()
+        return self._crm_alert_setting_value(self.id, fname)
+
+    @api.model
+    @tools.ormcache("company_id", "fname")
+    def _crm_alert_setting_value(self, company_id, fname):
+        return self.sudo().browse(company_id)[fname]
+
+    @api.model
+    @tools.ormcache("company_id", "event")
+    def _crm_alert_event_config_row(self, company_id, event):
+        """(channel, template model, template id, WhatsApp template id,
+        fallback channels) of :meth:`_crm_alert_event_config`: known to each
+        worker until the settings or a template change (an order confirmed
+        does not read the company's settings again)."""
+        company = self.sudo().browse(company_id)
         if not company[f"crm_alert_{event}_enabled"]:
             return None
         channel = company[f"crm_alert_{event}_channel"] or "whatsapp"
@@ -528,12 +557,13 @@ class ResCompany(models.Model):
         fallback = (
             FALLBACK_CHAIN[channel] if company[f"crm_alert_{event}_fallback"] else ()
         )
-        return {
-            "channel": channel,
-            "template": template,
-            "wa_template": wa_template or None,
-            "fallback": fallback,
-        }
+        return (
+            channel,
+            template._name,
+            template.id,
+            wa_template.id if wa_template else None,
+            fallback,
+        )
 
     def _crm_alert_quiet_until(self, now, tz_name):
         """The end of the quiet hours (UTC, naive) when ``now`` (UTC, naive)
@@ -602,7 +632,7 @@ class ResCompany(models.Model):
     def _crm_alert_shipping_gate(self):
         """Customer deliveries need a tracking number, one at a time."""
         self.ensure_one()
-        return self.sudo().crm_alert_order_shipped_enabled
+        return self._crm_alert_setting("crm_alert_order_shipped_enabled")
 
     # ------------------------------------------------------------------
     @api.constrains(

@@ -115,7 +115,9 @@ class SaleOrder(models.Model):
                     order.state == "sale"
                     or (
                         order.state == "draft"
-                        and order.company_id.sudo().crm_alert_order_created_on_quotation
+                        and order.company_id._crm_alert_setting(
+                            "crm_alert_order_created_on_quotation"
+                        )
                     )
                 )
             )
@@ -129,7 +131,7 @@ class SaleOrder(models.Model):
         if event == "order_followup":
             return self._crm_alert_followup_moment()
         if event == "order_received" and self.crm_alert_followup_reached_at:
-            days = self.company_id.sudo().crm_alert_order_received_days
+            days = self.company_id._crm_alert_setting("crm_alert_order_received_days")
             return self.crm_alert_followup_reached_at + timedelta(days=days)
         return None
 
@@ -156,7 +158,7 @@ class SaleOrder(models.Model):
         local = self._crm_alert_followup_day()
         if local is None:
             return None
-        hours = self.company_id.sudo().crm_alert_order_followup_hour
+        hours = self.company_id._crm_alert_setting("crm_alert_order_followup_hour")
         hour, minute = divmod(round(hours * 60), 60)
         moment = self._crm_alert_tz().localize(
             datetime.combine(local.date(), time(hour, minute))

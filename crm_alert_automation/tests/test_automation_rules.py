@@ -2,8 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Odoo's automation rules still run exactly when they should now that the
 rules of a model are remembered between records: a rule created, switched
-off, switched on, moved to another trigger or deleted counts at once."""
+off, switched on, moved to another trigger or deleted counts at once; and
+now that a write touching none of their trigger fields skips them."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .isolation import DemoIsolatedCase
@@ -60,6 +62,15 @@ class TestAutomationRuleLookup(DemoIsolatedCase):
         gone = self.partner()
         self.assertEqual((gone.function, gone.ref), (False, "NEW"), "deleted")
 
+    def test_action_changes_count_at_once(self):
+        """What a rule's action is (its groups, its kind…) is remembered
+        too: a change of the action counts at once."""
+        rule = self.rule("Reference new contacts", "ref", "NEW")
+        self.assertEqual(self.partner().ref, "NEW")
+        rule.action_server_ids.groups_id = self.env.ref("base.group_portal")
+        with self.assertRaisesRegex(AccessError, "access rights to run this action"):
+            self.partner()
+
     def test_filters_literal_and_evaluated(self):
         """A plain filter is read once per worker, one naming the user is
         evaluated each time: both still decide which records a rule acts on."""
@@ -74,3 +85,35 @@ class TestAutomationRuleLookup(DemoIsolatedCase):
         self.rule("Bo", "comment", "Bo", filter_domain="[('name', 'ilike', 'vip')]")
         vip = self.partner("Bo vip")
         self.assertEqual((vip.ref, str(vip.comment)), ("VIP", "<p>Bo</p>"))
+
+    def update_rule(self, name, fields, value):
+        """A rule writing ``value`` in the partner's job position when one of
+        ``fields`` changes (any field when none is given)."""
+        rule = self.rule(name, "function", value, trigger="on_create_or_write")
+        rule.trigger_field_ids = self.env["ir.model.fields"].search(
+            [("model", "=", "res.partner"), ("name", "in", fields)]
+        )
+        if not fields:
+            rule.trigger = "on_write"
+        return rule
+
+    def test_update_rules_watch_their_fields(self):
+        """A write or a recomputation that touches none of a rule's trigger
+        fields goes past Odoo's rule evaluation; one that does, written
+        directly or recomputed, still runs the rule."""
+        partner = self.partner()
+        self.update_rule("Mobile changed", ["mobile"], "Called")
+        partner.comment = "a note"
+        self.assertFalse(partner.function, "a field the rule does not watch")
+        partner.mobile = "+62 821 1234 5678"
+        self.assertEqual(partner.function, "Called", "its field, written")
+        self.update_rule("Renamed", ["complete_name"], "Renamed")
+        partner.name = "Dewi Lestari"  # complete_name is recomputed from it
+        self.env.flush_all()  # where Odoo recomputes it
+        self.assertEqual(partner.function, "Renamed", "its field, recomputed")
+        partner.function = False
+        partner.comment = "another note"
+        self.assertFalse(partner.function)
+        self.update_rule("Any change", [], "Changed")
+        partner.comment = "a third note"
+        self.assertEqual(partner.function, "Changed", "a rule watching every field")

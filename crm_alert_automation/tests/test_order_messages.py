@@ -260,6 +260,28 @@ class TestOrderMessages(OrderMessagesCase):
         order.action_confirm()
         self.assertEqual(len(self.messages("order_created", order)), 1)
 
+    def test_settings_and_templates_count_at_once(self):
+        """Each worker remembers the company's message settings: a change,
+        or a template deleted, counts for the very next order."""
+        shipped = self.env.ref("crm_alert_automation.sms_template_order_created")
+        [message] = self.messages("order_created", self.confirmed())
+        self.assertEqual(message.sms_template_id, shipped)
+        own = self.env["sms.template"].create(
+            {
+                "name": "Ours",
+                "model_id": self.env["ir.model"]._get_id("sale.order"),
+                "body": "Pesanan {{ object.name }} sedang diproses.",
+            }
+        )
+        self.company.crm_alert_order_created_sms_template_id = own
+        [message] = self.messages("order_created", self.confirmed())
+        self.assertEqual(message.sms_template_id, own, "its own template")
+        own.unlink()
+        [message] = self.messages("order_created", self.confirmed())
+        self.assertEqual(message.sms_template_id, shipped, "deleted: the shipped one")
+        self.company.crm_alert_order_created_enabled = False
+        self.assertFalse(self.messages("order_created", self.confirmed()), "off")
+
     def test_order_created_option_on_quotation_saved(self):
         self.company.crm_alert_order_created_on_quotation = True
         order = self.order()
