@@ -29,12 +29,14 @@ and at N/5, to show they do not grow with the number of orders.
 """
 
 import argparse
+import ast
 import json
 import os
 import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from benchlib.odoo_env import (
     build_database,
@@ -50,6 +52,13 @@ import odoo
 from odoo import SUPERUSER_ID, api
 
 DATABASE = "crm_alert_bench_orders"
+# the same shop without the addon: what it depends on, nothing more
+PLAIN_DATABASE = "crm_alert_bench_orders_plain"
+MANIFEST = (
+    Path(__file__).resolve().parent.parent
+    / "crm_alert_automation"
+    / ("__manifest__.py")
+)
 EVENTS = (
     "welcome",
     "order_created",
@@ -62,84 +71,100 @@ CUSTOMERS = 200
 
 
 def build(orders):
-    build_database(DATABASE, odoo_addons_dirs(), ["crm_alert_automation"])
-    registry = open_registry(DATABASE, odoo_addons_dirs(), unused_local_port())
+    build_shop(DATABASE, ["crm_alert_automation"], orders)
+    depends = ast.literal_eval(MANIFEST.read_text())["depends"]
+    build_shop(PLAIN_DATABASE, depends, orders)
+
+
+def build_shop(database, modules, orders):
+    build_database(database, odoo_addons_dirs(), modules)
+    registry = open_registry(database, odoo_addons_dirs(), unused_local_port())
     with committed(registry) as env:
         company = env.company
         indonesia = env.ref("base.id")
         company.write({"country_id": indonesia.id, "stock_move_sms_validation": False})
         company.partner_id.tz = "Asia/Jakarta"
-        env["crm.alert.gateway"].create(
+        if "crm.alert.gateway" in env:
+            create_gateway(env)
+        create_orders(env, orders)
+    vacuum(database, analyze=True)
+    odoo.sql_db.close_all()  # the variants copy the database
+
+
+def create_gateway(env):
+    env["crm.alert.gateway"].create(
+        {
+            "name": "Meta",
+            "provider": "meta",
+            "company_id": env.company.id,
+            "base_url": "http://127.0.0.1:9",
+            "meta_phone_number_id": "1122334455",
+            "meta_access_token": "bench-token",
+            "use_for_sms": True,
+            "use_for_whatsapp": True,
+        }
+    )
+
+
+def create_orders(env, orders):
+    company = env.company
+    indonesia = env.ref("base.id")
+    log(f"creating {CUSTOMERS} customers, stock and carrier...")
+    Partner = env["res.partner"].with_context(tracking_disable=True)
+    customers = Partner.create(
+        [
             {
-                "name": "Meta",
-                "provider": "meta",
-                "company_id": company.id,
-                "base_url": "http://127.0.0.1:9",
-                "meta_phone_number_id": "1122334455",
-                "meta_access_token": "bench-token",
-                "use_for_sms": True,
-                "use_for_whatsapp": True,
+                "name": f"Pelanggan {i}",
+                "mobile": f"+62821{i:08d}",
+                "country_id": indonesia.id,
+                "tz": "Asia/Jakarta",
             }
-        )
-        log(f"creating {CUSTOMERS} customers, stock and carrier...")
-        Partner = env["res.partner"].with_context(tracking_disable=True)
-        customers = Partner.create(
+            for i in range(CUSTOMERS)
+        ]
+    )
+    product = env["product.product"].create(
+        {
+            "name": "Batik Shirt",
+            "type": "consu",
+            "is_storable": True,
+            "list_price": 150000,
+            "invoice_policy": "order",
+        }
+    )
+    warehouse = env["stock.warehouse"].search(
+        [("company_id", "=", company.id)], limit=1
+    )
+    env["stock.quant"]._update_available_quantity(
+        product, warehouse.lot_stock_id, 10 * orders
+    )
+    carrier = env["delivery.carrier"].create(
+        {
+            "name": "JNE",
+            "delivery_type": "fixed",
+            "fixed_price": 10000,
+            "tracking_url": "https://jne.example.com/t?awb=<shipmenttrackingnumber>",
+            "product_id": env["product.product"]
+            .create({"name": "JNE shipping", "type": "service"})
+            .id,
+        }
+    )
+    log(f"creating {orders} quotations...")
+    Order = env["sale.order"].with_context(tracking_disable=True)
+    delivery = datetime(2026, 12, 10, 5, 0)
+    for start in range(0, orders, 500):
+        Order.create(
             [
                 {
-                    "name": f"Pelanggan {i}",
-                    "mobile": f"+62821{i:08d}",
-                    "country_id": indonesia.id,
-                    "tz": "Asia/Jakarta",
+                    "partner_id": customers[i % CUSTOMERS].id,
+                    "carrier_id": carrier.id,
+                    "commitment_date": delivery + timedelta(days=i % 7),
+                    "order_line": [
+                        (0, 0, {"product_id": product.id, "product_uom_qty": 1})
+                    ],
                 }
-                for i in range(CUSTOMERS)
+                for i in range(start, min(orders, start + 500))
             ]
         )
-        product = env["product.product"].create(
-            {
-                "name": "Batik Shirt",
-                "type": "consu",
-                "is_storable": True,
-                "list_price": 150000,
-                "invoice_policy": "order",
-            }
-        )
-        warehouse = env["stock.warehouse"].search(
-            [("company_id", "=", company.id)], limit=1
-        )
-        env["stock.quant"]._update_available_quantity(
-            product, warehouse.lot_stock_id, 10 * orders
-        )
-        carrier = env["delivery.carrier"].create(
-            {
-                "name": "JNE",
-                "delivery_type": "fixed",
-                "fixed_price": 10000,
-                "tracking_url": "https://jne.example.com/t?awb=<shipmenttrackingnumber>",
-                "product_id": env["product.product"]
-                .create({"name": "JNE shipping", "type": "service"})
-                .id,
-            }
-        )
-        log(f"creating {orders} quotations...")
-        Order = env["sale.order"].with_context(tracking_disable=True)
-        delivery = datetime(2026, 12, 10, 5, 0)
-        for start in range(0, orders, 500):
-            Order.create(
-                [
-                    {
-                        "partner_id": customers[i % CUSTOMERS].id,
-                        "carrier_id": carrier.id,
-                        "commitment_date": delivery + timedelta(days=i % 7),
-                        "order_line": [
-                            (0, 0, {"product_id": product.id, "product_uom_qty": 1})
-                        ],
-                    }
-                    for i in range(start, min(orders, start + 500))
-                ]
-            )
-        env.cr.commit()
-    vacuum(DATABASE, analyze=True)
-    return registry
 
 
 def switch_ours(env, on):
@@ -265,18 +290,21 @@ def clicks(registry, model, ids, click):
 
 
 def outbox_size(env):
+    """Messages queued: the addon's outbox and Odoo's SMS queue."""
+    outbox = "crm_alert_message" if "crm.alert.message" in env else "sms_sms"
     env.cr.execute(
-        "SELECT (SELECT count(*) FROM crm_alert_message)"
-        " + (SELECT count(*) FROM sms_sms)"
+        f"SELECT (SELECT count(*) FROM {outbox}) + (SELECT count(*) FROM sms_sms)"
     )
-    return env.cr.fetchone()[0]
+    count = env.cr.fetchone()[0]
+    return count if outbox != "sms_sms" else count // 2
 
 
 def run_variant(registry, variant, count):
     """(confirm seconds, queries, validate seconds, queries, queued) for the
     first ``count`` quotations."""
     with committed(registry) as env:
-        switch_ours(env, variant == "ours")
+        if variant in ("off", "ours"):
+            switch_ours(env, variant == "ours")
         if variant == "odoo":
             odoo_rules(env)
         order_ids = (
@@ -315,17 +343,24 @@ def run_variant(registry, variant, count):
         }
 
 
+VARIANT_DATABASE = {
+    "absent": PLAIN_DATABASE,
+    "off": DATABASE,
+    "ours": DATABASE,
+    "odoo": PLAIN_DATABASE,
+}
 LABELS = {
+    "absent": "addon absent (Odoo and what the addon depends on)",
     "off": "addon installed, order messages off",
     "ours": "ours: six messages on (WhatsApp, outbox)",
-    "odoo": "plain Odoo: six automation rules + Odoo's Send SMS",
+    "odoo": "plain Odoo, addon absent: six automation rules + Odoo's Send SMS",
 }
 
 
 def report(rows, reference):
     print(
         "| variant | orders | confirm | queries / order | validate | "
-        "queries / delivery | messages queued | total time / off |"
+        f"queries / delivery | messages queued | time / {reference['variant']} |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     base = reference["confirm"] + reference["validate"]
@@ -357,14 +392,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--reuse", action="store_true")
-    parser.add_argument("--variants", default="off,ours,odoo", help="in this order")
+    parser.add_argument(
+        "--variants", default="absent,off,ours,odoo", help="in this order"
+    )
     parser.add_argument("--repeat", type=int, default=2, help="rounds at N")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         copy = f"{DATABASE}_{args.one}"
+        template = VARIANT_DATABASE[args.one]
         subprocess.run(["dropdb", "--if-exists", "--force", copy], check=True)
-        subprocess.run(["createdb", "--template", DATABASE, copy], check=True)
+        subprocess.run(["createdb", "--template", template, copy], check=True)
         try:
             registry = open_registry(copy, odoo_addons_dirs(), unused_local_port())
             print(json.dumps(run_variant(registry, args.one, args.orders)))
@@ -374,7 +412,6 @@ def main():
         return
     if not args.reuse:
         build(args.orders)
-        odoo.sql_db.close_all()  # the variants copy the database
     print(f"load average before: {os.getloadavg()}")
     sizes = [max(args.orders // 5, 1), args.orders]
     for size in sizes:
@@ -386,7 +423,7 @@ def main():
                 done.append(run_in_process(variant, size))
                 log(f"  {done[-1]}")
         rows = [best(done) for done in runs.values()]
-        reference = next(row for row in rows if row["variant"] == "off")
+        reference = next(row for row in rows if row["variant"] in ("absent", "off"))
         print(
             f"\n### {size:,} orders confirmed, {size:,} deliveries validated "
             f"(best of {repeat})\n"
@@ -400,7 +437,8 @@ def main():
             odoo_total = plain["confirm"] + plain["validate"]
             print(
                 f"\nours / plain Odoo: {ours_total / odoo_total:.3f}x the time; "
-                f"over off: ours {(ours_total / base - 1) * 100:+.1f} %, "
+                f"over {reference['variant']}: "
+                f"ours {(ours_total / base - 1) * 100:+.1f} %, "
                 f"plain Odoo {(odoo_total / base - 1) * 100:+.1f} %"
             )
         print(f"load average after: {os.getloadavg()}", flush=True)

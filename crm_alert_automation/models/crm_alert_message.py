@@ -9,13 +9,20 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.addons.phone_validation.tools import phone_validation
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize_all
 
 from ..gateways import GatewayError
-from ..tools import EVENTS, book_cron_at_commit, fetch_locked_ids, record_of
+from ..tools import (
+    EVENTS,
+    Slot,
+    book_cron_at_commit,
+    fetch_locked_ids,
+    fill_slots,
+    record_of,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -66,6 +73,9 @@ ENQUEUE_COLUMNS = {
     "fallback_channels": "varchar",
     "fallback_of_id": "int4",
 }
+
+# The columns of _enqueue()'s rows, as arrays of these types.
+ROW_COLUMNS = {**ENQUEUE_COLUMNS, "activity_ids": "varchar"}
 
 # What _enqueue() and _enqueue_select() fill in when a producer does not.
 ENQUEUE_DEFAULTS = {"kind": "message", "channel": "email", "sender": "system"}
@@ -362,23 +372,33 @@ class CrmAlertMessage(models.Model):
             return self.browse()
         now = fields.Datetime.now()
         rows = [self._enqueue_row(vals, now) for vals in vals_list]
-        # One typed array per column: 10,000 rows are one short statement
-        # (a VALUES list of 220,000 literals is slow to parse and plan).
-        columns = {**ENQUEUE_COLUMNS, "activity_ids": "varchar"}
-        arrays = SQL(", ").join(
-            SQL("%s::%s[]", [row[column] for row in rows], SQL(kind))
-            for column, kind in columns.items()
-        )
-        names = SQL(", ").join(SQL.identifier(column) for column in columns)
-        values = {column: SQL.identifier("new", column) for column in ENQUEUE_COLUMNS}
-        values["activity_ids"] = SQL("new.activity_ids::int4[]")
+        code, params = self._enqueue_rows_statement()
+        arrays = {column: [row[column] for row in rows] for column in ROW_COLUMNS}
         # The rows come from Python: only the outbox's own pending writes
         # matter to the INSERT (a key a cancelled row freed); flushing every
         # model in the middle of the caller's work (an order's confirmation)
         # would cost it recomputations it makes again right after.
-        return self._enqueue_select(
-            values, SQL("unnest(%s) AS new(%s)", arrays, names), flush_all=False
+        self.flush_model()
+        return self._enqueue_execute(code, fill_slots(params, now=now, **arrays))
+
+    @api.model
+    @tools.ormcache()
+    def _enqueue_rows_statement(self):
+        """The INSERT of :meth:`_enqueue` (code, parameters with slots):
+        composed once, as it is the same for every list of rows. One typed
+        array per column: 10,000 rows are one short statement (a VALUES list
+        of 220,000 literals is slow to parse and plan)."""
+        arrays = SQL(", ").join(
+            SQL("%s::%s[]", Slot(column), SQL(kind))
+            for column, kind in ROW_COLUMNS.items()
         )
+        names = SQL(", ").join(SQL.identifier(column) for column in ROW_COLUMNS)
+        values = {column: SQL.identifier("new", column) for column in ENQUEUE_COLUMNS}
+        values["activity_ids"] = SQL("new.activity_ids::int4[]")
+        statement = self._enqueue_statement(
+            values, SQL("unnest(%s) AS new(%s)", arrays, names)
+        )
+        return statement.code, tuple(statement.params)
 
     @api.model
     def _enqueue_select(self, values, source, flush_all=True):
@@ -398,7 +418,21 @@ class CrmAlertMessage(models.Model):
         missing = {"company_id", "dedupe_key"} - set(values)
         if missing:
             raise ValueError(f"_enqueue_select needs {', '.join(sorted(missing))}")
+        if flush_all:
+            self.env.flush_all()  # what the source reads
+        else:
+            self.flush_model()
+        statement = self._enqueue_statement(values, source)
         now = fields.Datetime.now()
+        return self._enqueue_execute(
+            statement.code, fill_slots(statement.params, now=now)
+        )
+
+    @api.model
+    def _enqueue_statement(self, values, source):
+        """The INSERT … SELECT of :meth:`_enqueue_select`, the moment and
+        the user left as slots ``now`` and ``uid``."""
+        now = Slot("now")
         values = {**ENQUEUE_DEFAULTS, "next_try": now, **values}
         columns = [column for column in ENQUEUE_COLUMNS if column in values]
         selected = [
@@ -409,37 +443,36 @@ class CrmAlertMessage(models.Model):
             )
             for column in columns
         ]
-        if flush_all:
-            self.env.flush_all()  # what the source reads
-        else:
-            self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH new AS (
-                    SELECT %(selected)s, %(links)s AS activity_ids
-                      FROM %(source)s
-                ), queued AS (
-                    INSERT INTO crm_alert_message (%(columns)s, create_uid,
-                           write_uid, create_date, write_date, state, attempts)
-                    SELECT %(columns)s, %(uid)s, %(uid)s, %(now)s, %(now)s,
-                           'queued', 0
-                      FROM new
-                    ON CONFLICT (dedupe_key) WHERE state NOT IN %(dead)s DO NOTHING
-                    RETURNING id, dedupe_key, next_try
-                )%(linked)s
-                SELECT id, next_try FROM queued ORDER BY id
-                """,
-                selected=SQL(", ").join(selected),
-                links=SQL("(%s)::int4[]", values.get("activity_ids", SQL("NULL"))),
-                linked=self._enqueue_links_cte() if "activity_ids" in values else SQL(),
-                source=source,
-                columns=SQL(", ").join(SQL.identifier(c) for c in columns),
-                uid=self.env.uid,
-                now=now,
-                dead=DEAD_STATES,
-            )
+        return SQL(
+            """
+            WITH new AS (
+                SELECT %(selected)s, %(links)s AS activity_ids
+                  FROM %(source)s
+            ), queued AS (
+                INSERT INTO crm_alert_message (%(columns)s, create_uid,
+                       write_uid, create_date, write_date, state, attempts)
+                SELECT %(columns)s, %(uid)s, %(uid)s, %(now)s, %(now)s,
+                       'queued', 0
+                  FROM new
+                ON CONFLICT (dedupe_key) WHERE state NOT IN %(dead)s DO NOTHING
+                RETURNING id, dedupe_key, next_try
+            )%(linked)s
+            SELECT id, next_try FROM queued ORDER BY id
+            """,
+            selected=SQL(", ").join(selected),
+            links=SQL("(%s)::int4[]", values.get("activity_ids", SQL("NULL"))),
+            linked=self._enqueue_links_cte() if "activity_ids" in values else SQL(),
+            source=source,
+            columns=SQL(", ").join(SQL.identifier(c) for c in columns),
+            uid=Slot("uid"),
+            now=now,
+            dead=DEAD_STATES,
         )
+
+    def _enqueue_execute(self, code, params):
+        """Run an INSERT of :meth:`_enqueue_statement` (its ``uid`` slot
+        filled in here); wake the dispatcher for the first new message."""
+        self.env.cr.execute(code, fill_slots(params, uid=self.env.uid))
         created = self.env.cr.fetchall()
         if created:
             book_cron_at_commit(

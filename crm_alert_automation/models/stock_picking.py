@@ -50,8 +50,8 @@ class StockPicking(models.Model):
         """The customer deliveries of companies with Order Shipped on."""
         return self.filtered(
             lambda picking: (
-                picking._crm_alert_is_customer_delivery()
-                and picking.company_id._crm_alert_shipping_gate()
+                picking.company_id._crm_alert_shipping_gate()
+                and picking._crm_alert_is_customer_delivery()
             )
         )
 

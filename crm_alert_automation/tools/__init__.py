@@ -9,3 +9,4 @@ from .events import (
     log_customer_messages,
 )
 from .crons import book_cron_at, book_cron_at_commit, book_cron_by
+from .statements import Slot, fill_slots
