@@ -14,6 +14,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+CONFIGURED = []  # the database open_registry() configured Odoo for
 
 
 def log(message):
@@ -65,22 +66,26 @@ def build_database(database, addons_dirs, modules):
 
 
 def open_registry(database, addons_dirs, smtp_port):
-    odoo.tools.config.parse_config(
-        [
-            "--database",
-            database,
-            "--addons-path",
-            ",".join(addons_dirs),
-            "--log-level",
-            "warn",
-            "--max-cron-threads",
-            "0",
-            "--smtp",
-            "127.0.0.1",
-            "--smtp-port",
-            str(smtp_port),
-        ]
-    )
+    """The registry of ``database``; Odoo's configuration is set by the
+    first call of a process (Odoo cannot parse it twice)."""
+    if not CONFIGURED:
+        CONFIGURED.append(database)
+        odoo.tools.config.parse_config(
+            [
+                "--database",
+                database,
+                "--addons-path",
+                ",".join(addons_dirs),
+                "--log-level",
+                "warn",
+                "--max-cron-threads",
+                "0",
+                "--smtp",
+                "127.0.0.1",
+                "--smtp-port",
+                str(smtp_port),
+            ]
+        )
     return odoo.modules.registry.Registry(database)
 
 

@@ -1,7 +1,14 @@
 # Copyright 2026 crm_alert_automation authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields
+import functools
+import logging
+import threading
+
+from odoo import fields, sql_db
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 def book_cron_at(env, cron_xmlid, moments):
@@ -38,7 +45,30 @@ def book_cron_at(env, cron_xmlid, moments):
         )
     )
     if any(call_at <= now for (call_at,) in env.cr.fetchall()):
-        env.cr.postcommit.add(env["ir.cron"].browse(cron_id)._notifydb)
+        env.cr.postcommit.add(functools.partial(wake_cron_workers, env.cr.dbname))
+
+
+def wake_cron_workers(dbname):
+    """What Odoo's ``ir.cron._notifydb`` does — the NOTIFY Odoo's cron
+    workers listen to, on a new connection to the ``postgres`` database,
+    milliseconds — from a thread: the user's request does not wait for it
+    (a wake-up lost with the process is made up by the workers' own poll,
+    every minute)."""
+
+    def notify():
+        try:
+            with sql_db.db_connect("postgres").cursor() as cr:
+                cr.execute(
+                    SQL(
+                        "SELECT %s('cron_trigger', %s)",
+                        SQL.identifier(ODOO_NOTIFY_FUNCTION),
+                        dbname,
+                    )
+                )
+        except Exception:  # a wake-up is a hint, never an error
+            _logger.warning("Could not wake the cron workers", exc_info=True)
+
+    threading.Thread(target=notify, name="crm_alert_wake_crons", daemon=True).start()
 
 
 def book_cron_by(env, cron_xmlid, moment):
