@@ -372,7 +372,8 @@ class CrmAlertMessage(models.Model):
             return self.browse()
         now = fields.Datetime.now()
         rows = [self._enqueue_row(vals, now) for vals in vals_list]
-        code, params = self._enqueue_rows_statement()
+        linked = any(row["activity_ids"] != "{}" for row in rows)
+        code, params = self._enqueue_rows_statement(linked)
         arrays = {column: [row[column] for row in rows] for column in ROW_COLUMNS}
         # The rows come from Python: only the outbox's own pending writes
         # matter to the INSERT (a key a cancelled row freed); flushing every
@@ -382,19 +383,21 @@ class CrmAlertMessage(models.Model):
         return self._enqueue_execute(code, fill_slots(params, now=now, **arrays))
 
     @api.model
-    @tools.ormcache()
-    def _enqueue_rows_statement(self):
-        """The INSERT of :meth:`_enqueue` (code, parameters with slots):
-        composed once, as it is the same for every list of rows. One typed
-        array per column: 10,000 rows are one short statement (a VALUES list
-        of 220,000 literals is slow to parse and plan)."""
+    @tools.ormcache("linked")
+    def _enqueue_rows_statement(self, linked):
+        """The INSERT of :meth:`_enqueue` (code, parameters with slots),
+        ``linked`` to activities or not: composed once, as it is the same
+        for every list of rows. One typed array per column: 10,000 rows are
+        one short statement (a VALUES list of 220,000 literals is slow to
+        parse and plan)."""
         arrays = SQL(", ").join(
             SQL("%s::%s[]", Slot(column), SQL(kind))
             for column, kind in ROW_COLUMNS.items()
         )
         names = SQL(", ").join(SQL.identifier(column) for column in ROW_COLUMNS)
         values = {column: SQL.identifier("new", column) for column in ENQUEUE_COLUMNS}
-        values["activity_ids"] = SQL("new.activity_ids::int4[]")
+        if linked:
+            values["activity_ids"] = SQL("new.activity_ids::int4[]")
         statement = self._enqueue_statement(
             values, SQL("unnest(%s) AS new(%s)", arrays, names)
         )
