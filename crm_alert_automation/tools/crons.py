@@ -11,14 +11,18 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 
+def _cron_id(env, cron_xmlid):
+    """The id of the cron ``cron_xmlid`` (by Odoo's cached XML id lookup);
+    false when it is gone."""
+    return env["ir.model.data"]._xmlid_to_res_id(cron_xmlid, raise_if_not_found=False)
+
+
 def book_cron_at(env, cron_xmlid, moments):
     """Book the cron ``cron_xmlid`` at each of ``moments`` not booked
     already: one query (``ir.cron._trigger`` without its three lookups), and
     the cron runner woken when one of them has come."""
     moments = sorted({moment for moment in moments if moment})
-    cron_id = env["ir.model.data"]._xmlid_to_res_id(
-        cron_xmlid, raise_if_not_found=False
-    )
+    cron_id = _cron_id(env, cron_xmlid)
     if not moments or not cron_id:
         return
     now = fields.Datetime.now()
@@ -75,9 +79,7 @@ def book_cron_by(env, cron_xmlid, moment):
     """Make sure the cron ``cron_xmlid`` runs by ``moment``: book it there
     unless it is booked already at a moment still to come and no later (a
     cron whose run books its next moment itself needs nothing more)."""
-    cron_id = env["ir.model.data"]._xmlid_to_res_id(
-        cron_xmlid, raise_if_not_found=False
-    )
+    cron_id = _cron_id(env, cron_xmlid)
     if not moment or not cron_id:
         return
     now = fields.Datetime.now()
