@@ -30,15 +30,16 @@ and at N/5, to show they do not grow with the number of orders.
 
 import argparse
 import ast
+import importlib
 import json
 import os
 import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from benchlib.odoo_env import (
+    ROOT,
     build_database,
     committed,
     log,
@@ -54,19 +55,7 @@ from odoo import SUPERUSER_ID, api
 DATABASE = "crm_alert_bench_orders"
 # the same shop without the addon: what it depends on, nothing more
 PLAIN_DATABASE = "crm_alert_bench_orders_plain"
-MANIFEST = (
-    Path(__file__).resolve().parent.parent
-    / "crm_alert_automation"
-    / ("__manifest__.py")
-)
-EVENTS = (
-    "welcome",
-    "order_created",
-    "order_paid",
-    "order_shipped",
-    "order_followup",
-    "order_received",
-)
+MANIFEST = ROOT / "crm_alert_automation" / "__manifest__.py"
 CUSTOMERS = 200
 
 
@@ -169,7 +158,9 @@ def create_orders(env, orders):
 
 def switch_ours(env, on):
     values = {}
-    for event in EVENTS:
+    # the addon's own list (importable once Odoo's addons path is set)
+    tools = importlib.import_module("odoo.addons.crm_alert_automation.tools")
+    for event in tools.EVENT_NAMES:
         values[f"crm_alert_{event}_enabled"] = on
         values[f"crm_alert_{event}_channel"] = "whatsapp"
     env.company.write(values)

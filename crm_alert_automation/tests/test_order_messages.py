@@ -12,18 +12,11 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..tools import EVENT_NAMES
 from .common import HttpStub, MetaReceipts, SmtpSink, real_smtp
 from .isolation import DemoIsolatedCase
 
 NOW = datetime(2026, 12, 1, 9, 0)
-EVENTS = (
-    "welcome",
-    "order_created",
-    "order_paid",
-    "order_shipped",
-    "order_followup",
-    "order_received",
-)
 
 
 class OrderMessagesCase(DemoIsolatedCase):
@@ -98,7 +91,7 @@ class OrderMessagesCase(DemoIsolatedCase):
             }
         )
         values = {"crm_alert_order_received_days": 3}
-        for event in EVENTS:
+        for event in EVENT_NAMES:
             values[f"crm_alert_{event}_enabled"] = True
             values[f"crm_alert_{event}_channel"] = "whatsapp"
         cls.company.write(values)
